@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0
+# unmaptrace build.  `make` builds ./unmaptrace (BPF object, skeleton and
+# user space); `make check` runs every test; `make V=1` shows commands.
+
+VERSION := 0.1.0
+
+OUTPUT ?= .output
+CC ?= cc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifeq ($(filter x86 arm64,$(ARCH)),)
+$(error unsupported ARCH '$(ARCH)': unmaptrace builds for x86 and arm64)
+endif
+VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Werror=undef
+CFLAGS ?= -g -O2
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -I$(OUTPUT) -Ilib -Ibpf \
+	-DUMT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+# STATIC=1: a binary that runs in a minimal initramfs (Debian's libelf
+# needs zstd, see libbpf/bpftool#152).
+ifeq ($(STATIC),1)
+LIBS := -static -l:libbpf.a -l:libelf.a -l:libjansson.a -l:libz.a \
+	-l:libzstd.a
+else
+LIBS := -lbpf -lelf -ljansson -lz
+endif
+
+# clang -target bpf misses the distro's asm/ includes without these
+CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
+	sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS := $(wildcard lib/*.c)
+CMD_SRCS := $(wildcard cmd/*.c)
+OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS) $(CMD_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+HDRS := $(wildcard lib/*.h bpf/*.h cmd/*.h)
+
+.PHONY: all clean install deps check test unit unit-bins vmtest demo vmlinux
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+BIN ?= unmaptrace
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+
+all: $(BIN)
+
+$(BIN): $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) -o $@
+
+$(OUTPUT)/%.o: %.c $(HDRS) $(SKELS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# unit tests link the library objects, never cmd/
+unit-bins: $(UNIT_BINS)
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Ibpf -Ibpf/vmlinux/$(ARCH) $(CLANG_BPF_SYS_INCLUDES) \
+		-Wall -Werror -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+# Regenerate the pinned vmlinux.h (never part of `all`): see
+# scripts/gen-vmlinux.sh for where the BTF comes from.
+vmlinux:
+	scripts/gen-vmlinux.sh $(ARCH)
+
+deps:
+	@scripts/deps.sh build
+
+install: unmaptrace
+	install -D -m 0755 unmaptrace $(DESTDIR)$(PREFIX)/bin/unmaptrace
+	install -D -m 0644 man/unmaptrace.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/unmaptrace.8
+
+# The quick start's first command: replay the shipped default trace.
+demo: unmaptrace
+	./unmaptrace replay traces/default.umt
+
+# The quick start's second command: every test, as CI runs it.
+check:
+	@scripts/deps.sh test
+	@tests/run.sh
+
+test: check
+
+unit:
+	@tests/run.sh unit
+
+vmtest:
+	@tests/run.sh vm-full
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) unmaptrace

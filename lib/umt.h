@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The .umt trace format: API and record payloads.  The byte layout is
+ * documented in docs/FORMAT.md; this header is the contract between the
+ * collector (cmd/record.c), the readers (info, dump, replay) and the model.
+ *
+ * All on-disk integers are little-endian.  Payload structs below are the
+ * on-disk layout (packed, fixed-width).  A payload may be *longer* than the
+ * struct a reader knows (a newer minor version appended fields): readers use
+ * the prefix they know.  A payload *shorter* than a reader's struct is
+ * zero-extended by umt_reader_next() and flagged in rec->short_payload.
+ *
+ * Never written: kernel pointers, PFNs.  Tasks, mms, VMAs and folios carry
+ * trace-local ids assigned by the writer's caller.
+ */
+#ifndef UMT_H
+#define UMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UMT_MAGIC		"UMTRACE"	/* 8 bytes with the NUL */
+#define UMT_VERSION_MAJOR	1
+#define UMT_VERSION_MINOR	0
+
+/* ---- record types (u16).  New types only ever get new numbers. ---- */
+enum umt_rec_type {
+	UMT_REC_TTU		= 1,	/* one try_to_unmap_one() call */
+	UMT_REC_TLB_FLUSH	= 2,	/* arch_tlbbatch_flush() by a task */
+	UMT_REC_LOST		= 3,	/* events lost on a CPU */
+	UMT_REC_TASK		= 4,	/* task id -> comm, tgid */
+	UMT_REC_STATS		= 5,	/* kernel-side totals at stop */
+	UMT_REC_MAX_KNOWN	= 5,
+};
+
+/* ---- folio kinds, as try_to_unmap_one() branches on them ---- */
+enum umt_folio_kind {
+	UMT_KIND_FILE		= 0,	/* !anon, not shmem */
+	UMT_KIND_ANON		= 1,	/* anon && swapbacked */
+	UMT_KIND_LAZYFREE	= 2,	/* anon && !swapbacked */
+	UMT_KIND_SHMEM		= 3,	/* !anon && swapbacked */
+	UMT_KIND_HUGETLB	= 4,
+	UMT_KIND_KSM		= 5,
+	UMT_KIND_NR,
+};
+
+/* umt_ttu.folio_flags */
+#define UMT_FOLIO_LARGE		(1u << 0)
+#define UMT_FOLIO_PMD_MAPPED	(1u << 1)	/* the walk finds a PMD */
+#define UMT_FOLIO_DIRTY		(1u << 2)	/* PG_dirty at entry */
+#define UMT_FOLIO_PINNED	(1u << 3)	/* folio_maybe_dma_pinned */
+#define UMT_FOLIO_SWAPCACHE	(1u << 4)
+#define UMT_FOLIO_MLOCKED	(1u << 5)
+#define UMT_FOLIO_IMAGE_TRUNC	(1u << 6)	/* slots beyond UMT_MAX_SLOTS */
+
+/* umt_ttu.vma_flags (normalised, not raw vm_flags) */
+#define UMT_VMA_LOCKED		(1u << 0)
+#define UMT_VMA_UFFD_WP		(1u << 1)
+#define UMT_VMA_SHARED		(1u << 2)
+#define UMT_VMA_DROPPABLE	(1u << 3)
+#define UMT_VMA_HUGETLB		(1u << 4)
+#define UMT_VMA_UFFD_MISSING	(1u << 5)
+
+/* umt_ttu.ttu_flags (normalised enum ttu_flags) */
+#define UMT_TTU_SPLIT_HUGE_PMD	(1u << 0)
+#define UMT_TTU_IGNORE_MLOCK	(1u << 1)
+#define UMT_TTU_SYNC		(1u << 2)
+#define UMT_TTU_HWPOISON	(1u << 3)
+#define UMT_TTU_BATCH_FLUSH	(1u << 4)
+#define UMT_TTU_RMAP_LOCKED	(1u << 5)
+
+/*
+ * One page-table slot the walk can visit, as a u32:
+ *   bits  0..3  type (enum umt_slot_type)
+ *   bits  4..15 page index inside this folio (PRESENT_THIS only)
+ *   bits 16..31 UMT_PTE_* bits
+ */
+enum umt_slot_type {
+	UMT_SLOT_NONE		= 0,	/* pte_none() */
+	UMT_SLOT_THIS		= 1,	/* present, maps a page of this folio */
+	UMT_SLOT_OTHER		= 2,	/* present, maps another page */
+	UMT_SLOT_SWAP		= 3,	/* swap entry (type < MAX_SWAPFILES) */
+	UMT_SLOT_MARKER		= 4,	/* pte marker (e.g. uffd-wp) */
+	UMT_SLOT_MIGRATION	= 5,	/* migration/hwpoison entry */
+	UMT_SLOT_DEVICE		= 6,	/* device private/exclusive entry */
+	UMT_SLOT_NO_TABLE	= 7,	/* no page table here (pmd none) */
+};
+#define UMT_SLOT_TYPE(s)	((s) & 0xf)
+#define UMT_SLOT_PAGE(s)	(((s) >> 4) & 0xfff)
+#define UMT_SLOT_BITS(s)	((s) >> 16)
+#define UMT_SLOT_MAKE(t, page, bits) \
+	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | (uint32_t)(bits) << 16)
+
+#define UMT_PTE_WRITE		(1u << 0)
+#define UMT_PTE_DIRTY		(1u << 1)
+#define UMT_PTE_YOUNG		(1u << 2)
+#define UMT_PTE_SOFT_DIRTY	(1u << 3)
+#define UMT_PTE_UFFD_WP		(1u << 4)
+#define UMT_PTE_CONT		(1u << 5)	/* arm64 PTE_CONT */
+#define UMT_PTE_SPECIAL		(1u << 6)
+#define UMT_PTE_PROTNONE	(1u << 7)
+#define UMT_PTE_SWP_EXCLUSIVE	(1u << 8)	/* swap pte exclusive marker */
+#define UMT_PTE_ANON_EXCL	(1u << 9)	/* PageAnonExclusive(page) */
+
+#define UMT_MAX_SLOTS		512
+
+/*
+ * UMT_REC_TTU: one try_to_unmap_one() call.  The snapshot (folio, VMA,
+ * page-table image) is taken at entry, before the kernel changes anything;
+ * the live counts are what the calling task did inside this call, taken at
+ * exit.  Slot i is the PTE for user address image_va + i * page_size; the
+ * page of this folio that a linear mapping would put there is
+ * image_first_page + i.
+ */
+struct umt_ttu {
+	uint32_t task_id;	/* trace-local */
+	uint32_t mm_id;		/* trace-local */
+	uint32_t vma_id;	/* trace-local */
+	uint32_t folio_id;	/* trace-local */
+	uint32_t nr_pages;	/* folio_nr_pages() */
+	uint16_t kind;		/* enum umt_folio_kind */
+	uint16_t folio_flags;	/* UMT_FOLIO_* */
+	uint32_t ttu_flags;	/* UMT_TTU_* */
+	uint32_t vma_flags;	/* UMT_VMA_* */
+	uint32_t image_first_page; /* folio page index of slot 0 */
+	uint32_t image_pmd_index;  /* slot 0's index inside its page table */
+	uint32_t nr_slots;	/* slots that follow */
+	int32_t  vma_start_page; /* (vm_start - folio_va) / page_size */
+	int32_t  vma_end_page;	 /* (vm_end - folio_va) / page_size */
+	uint8_t  defer_flush;	/* another CPU in mm_cpumask at entry */
+	uint8_t  ret;		/* try_to_unmap_one() return value */
+	uint8_t  has_live;	/* live counts below are valid */
+	uint8_t  pad0;
+	/* live counts, inside this call, this task */
+	uint32_t live_rmap_calls;	/* folio_remove_rmap_ptes/page_remove_rmap */
+	uint32_t live_rmap_pages;
+	uint32_t live_tlb_flushes;	/* flush_tlb_mm_range */
+	uint32_t live_rss_stat;		/* kmem:rss_stat hits */
+	uint32_t live_walk_calls;	/* page_vma_mapped_walk() calls */
+	uint32_t live_walk_true;	/* ... that returned true */
+	uint32_t live_reserved[2];
+	uint32_t slots[];		/* nr_slots entries */
+} __attribute__((packed));
+
+/* UMT_REC_TLB_FLUSH: arch_tlbbatch_flush() called by a recorded task */
+struct umt_tlb_flush {
+	uint32_t task_id;
+	uint32_t in_ttu;	/* 1 if inside try_to_unmap_one (never seen) */
+} __attribute__((packed));
+
+/* UMT_REC_LOST: events dropped in the kernel on one CPU */
+struct umt_lost {
+	uint32_t cpu;
+	uint32_t pad;
+	uint64_t count;		/* lost since the previous LOST record */
+} __attribute__((packed));
+
+/* UMT_REC_TASK: names a trace-local task id */
+struct umt_task {
+	uint32_t task_id;
+	uint32_t tgid;		/* as seen in the recording's pid namespace */
+	uint32_t pid;
+	char comm[16];
+} __attribute__((packed));
+
+/* UMT_REC_STATS: kernel-side totals, written once at stop */
+struct umt_stats {
+	uint64_t ttu_calls;
+	uint64_t rmap_calls;
+	uint64_t rmap_pages;
+	uint64_t tlb_flushes;		/* flush_tlb_mm_range inside ttu */
+	uint64_t tlbbatch_flushes;	/* arch_tlbbatch_flush by tasks */
+	uint64_t rss_stat;
+	uint64_t lost;
+} __attribute__((packed));
+
+/* ---- metadata: typed, sized entries in the file header ---- */
+enum umt_meta_type {
+	UMT_META_KV		= 1,	/* "key\0value\0" */
+	UMT_META_ATTACH		= 2,	/* struct umt_attach_entry */
+};
+
+/* Well-known UMT_META_KV keys (any other key is allowed too). */
+#define UMT_KEY_KERNEL		"kernel.release"
+#define UMT_KEY_KVERSION	"kernel.version"	/* uname -v */
+#define UMT_KEY_ARCH		"arch"
+#define UMT_KEY_PAGE_SIZE	"page_size"
+#define UMT_KEY_PMD_SIZE	"pmd_size"
+#define UMT_KEY_NR_CPUS		"nr_cpus"
+#define UMT_KEY_TOOL		"tool.version"
+#define UMT_KEY_LIBBPF		"libbpf.version"
+#define UMT_KEY_CMDLINE		"record.cmdline"
+#define UMT_KEY_START		"record.start"		/* RFC 3339 UTC */
+#define UMT_KEY_WORKLOAD	"workload"
+
+/* One hook of the attach plan */
+struct umt_attach {
+	char hook[32];		/* logical hook, e.g. "ttu" */
+	char symbol[64];	/* kernel symbol or tracepoint */
+	char mechanism[16];	/* fentry, fexit, kprobe, tp_btf, ... */
+	int32_t err;		/* 0 attached, else -errno of the last try */
+	char note[96];		/* why unavailable, or "" */
+};
+
+#define UMT_MAX_META		64
+
+struct umt_meta {
+	int nr_kv;
+	struct { char *key, *value; } kv[UMT_MAX_META];
+	int nr_attach;
+	struct umt_attach attach[UMT_MAX_META];
+};
+
+const char *umt_meta_get(const struct umt_meta *m, const char *key);
+int umt_meta_set(struct umt_meta *m, const char *key, const char *value);
+void umt_meta_free(struct umt_meta *m);
+
+/* ---- writer ---- */
+struct umt_writer;
+
+/*
+ * Create @path (mode 0600; "-" = stdout) and write the header with @meta.
+ * Returns NULL with errno set and a message in @errbuf.
+ */
+struct umt_writer *umt_writer_open(const char *path,
+				   const struct umt_meta *meta,
+				   char *errbuf, size_t errlen);
+int umt_writer_add(struct umt_writer *w, uint16_t type, uint64_t ts,
+		   uint32_t cpu, const void *payload, uint32_t size);
+/* Flush the last chunk, write the trailer, close.  0 or -errno. */
+int umt_writer_close(struct umt_writer *w);
+uint64_t umt_writer_bytes(const struct umt_writer *w);
+
+/* ---- reader: streams, memory bounded by one chunk ---- */
+struct umt_reader;
+
+struct umt_rec {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t size;		/* payload bytes as stored */
+	uint64_t ts;		/* ns, CLOCK_MONOTONIC of the recording host */
+	uint32_t cpu;
+	uint32_t seq;		/* per-file record sequence number */
+	const void *payload;	/* valid until the next umt_reader_next() */
+	bool short_payload;
+};
+
+struct umt_chunk_info {
+	uint64_t offset;	/* file offset of the chunk header */
+	uint32_t raw_len, comp_len, nr_records, crc32;
+	uint64_t ts_min, ts_max;
+	bool damaged;
+	char why[128];
+};
+
+struct umt_reader *umt_reader_open(const char *path, char *errbuf,
+				   size_t errlen);
+const struct umt_meta *umt_reader_meta(const struct umt_reader *r);
+void umt_reader_version(const struct umt_reader *r, int *major, int *minor);
+/*
+ * Next record: 1 = got one, 0 = end of file, < 0 = fatal error.  Damaged
+ * chunks are skipped; each is reported once through umt_reader_warnings().
+ * Records of unknown type are returned too (callers skip them by type).
+ */
+int umt_reader_next(struct umt_reader *r, struct umt_rec *rec);
+/* Warnings so far (damaged chunks, truncation, unknown types), one a line */
+const char *umt_reader_warnings(const struct umt_reader *r);
+/* Chunks seen so far; after EOF, all of them */
+int umt_reader_chunks(const struct umt_reader *r,
+		      const struct umt_chunk_info **chunks);
+bool umt_reader_has_trailer(const struct umt_reader *r);
+void umt_reader_close(struct umt_reader *r);
+
+const char *umt_rec_type_name(uint16_t type);
+const char *umt_kind_name(uint16_t kind);
+
+#endif /* UMT_H */
