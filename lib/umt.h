@@ -24,6 +24,35 @@
 #define UMT_VERSION_MAJOR	1
 #define UMT_VERSION_MINOR	0
 
+/*
+ * Fixed parts of the on-disk layout (docs/FORMAT.md).  Exposed so tests and
+ * tools can check or patch them; ordinary callers use the API below.
+ */
+#define UMT_BYTE_ORDER_MARK	0x01020304u	/* reads 0x04030201 if swapped */
+#define UMT_FILE_HDR_SIZE	32	/* fixed part, before the TLVs */
+#define UMT_HDR_OFF_MAJOR	8
+#define UMT_HDR_OFF_MINOR	10
+#define UMT_HDR_OFF_BOM		12
+#define UMT_HDR_OFF_SIZE	16
+#define UMT_HDR_OFF_CRC		20
+#define UMT_HEADER_MAX		(1u << 20)
+#define UMT_META_HDR_SIZE	8	/* u16 type, u16 flags, u32 len */
+#define UMT_ATTACH_SIZE		212	/* serialized struct umt_attach */
+#define UMT_CHUNK_MAGIC		"UMTCHUNK"	/* 8 bytes, no NUL */
+#define UMT_CHUNK_HDR_SIZE	56
+#define UMT_CHUNK_ZLIB		1	/* chunk compression: zlib stream */
+#define UMT_REC_HDR_SIZE	24	/* payload follows, padded to 8 */
+#define UMT_TRAILER_MAGIC	"UMTTRAIL"	/* 8 bytes, no NUL */
+#define UMT_END_MAGIC		"UMTTEND"	/* 8 bytes with the NUL */
+#define UMT_FOOTER_SIZE		24	/* last bytes of a complete file */
+
+/* Writer chunking: raw record bytes per chunk before it is compressed */
+#define UMT_CHUNK_SIZE_DEFAULT	(256u << 10)
+#define UMT_CHUNK_SIZE_MAX	(4u << 20)
+#define UMT_REC_MAX_PAYLOAD	(1u << 20)
+/* Reader limits: anything larger is a damaged chunk header */
+#define UMT_CHUNK_RAW_LIMIT	(16u << 20)
+
 /* ---- record types (u16).  New types only ever get new numbers. ---- */
 enum umt_rec_type {
 	UMT_REC_TTU		= 1,	/* one try_to_unmap_one() call */
@@ -178,7 +207,8 @@ struct umt_stats {
 /* ---- metadata: typed, sized entries in the file header ---- */
 enum umt_meta_type {
 	UMT_META_KV		= 1,	/* "key\0value\0" */
-	UMT_META_ATTACH		= 2,	/* struct umt_attach_entry */
+	UMT_META_ATTACH		= 2,	/* struct umt_attach, UMT_ATTACH_SIZE
+					 * bytes field by field (FORMAT.md) */
 };
 
 /* Well-known UMT_META_KV keys (any other key is allowed too). */
@@ -213,7 +243,10 @@ struct umt_meta {
 };
 
 const char *umt_meta_get(const struct umt_meta *m, const char *key);
+/* Add or replace @key.  0, -ENOMEM, -ENOSPC (UMT_MAX_META), -EINVAL */
 int umt_meta_set(struct umt_meta *m, const char *key, const char *value);
+/* Append one attach-plan entry.  0 or -ENOSPC */
+int umt_meta_add_attach(struct umt_meta *m, const struct umt_attach *a);
 void umt_meta_free(struct umt_meta *m);
 
 /* ---- writer ---- */
@@ -226,8 +259,19 @@ struct umt_writer;
 struct umt_writer *umt_writer_open(const char *path,
 				   const struct umt_meta *meta,
 				   char *errbuf, size_t errlen);
+/*
+ * Append one record (type != 0, size <= UMT_REC_MAX_PAYLOAD).  Errors are
+ * sticky: after a failed write every call returns the same -errno.
+ */
 int umt_writer_add(struct umt_writer *w, uint16_t type, uint64_t ts,
 		   uint32_t cpu, const void *payload, uint32_t size);
+/*
+ * Raw bytes per chunk from now on (1..UMT_CHUNK_SIZE_MAX; default
+ * UMT_CHUNK_SIZE_DEFAULT).  Small chunks lose less on damage.  0 or -EINVAL.
+ */
+int umt_writer_set_chunk_size(struct umt_writer *w, uint32_t bytes);
+/* End the current chunk now, so a crash loses nothing before it. */
+int umt_writer_flush(struct umt_writer *w);
 /* Flush the last chunk, write the trailer, close.  0 or -errno. */
 int umt_writer_close(struct umt_writer *w);
 uint64_t umt_writer_bytes(const struct umt_writer *w);
@@ -252,6 +296,22 @@ struct umt_chunk_info {
 	uint64_t ts_min, ts_max;
 	bool damaged;
 	char why[128];
+	uint32_t index;		/* the writer's chunk number */
+};
+
+/* Totals from a valid trailer (what the writer wrote, not what was read) */
+struct umt_totals {
+	uint64_t nr_records;
+	uint64_t lost;		/* sum of UMT_REC_LOST counts */
+	uint64_t ts_min, ts_max;
+	uint32_t nr_chunks;
+	uint32_t nr_types;
+	struct umt_type_total { uint16_t type; uint64_t count; } *types;
+	uint32_t nr_cpus;	/* by record cpu; lost by umt_lost.cpu */
+	struct umt_cpu_total {
+		uint32_t cpu;	/* UINT32_MAX: cpu >= 65536 or none */
+		uint64_t records, lost;
+	} *cpus;
 };
 
 struct umt_reader *umt_reader_open(const char *path, char *errbuf,
@@ -270,9 +330,38 @@ const char *umt_reader_warnings(const struct umt_reader *r);
 int umt_reader_chunks(const struct umt_reader *r,
 		      const struct umt_chunk_info **chunks);
 bool umt_reader_has_trailer(const struct umt_reader *r);
+/* NULL unless a valid trailer has been read (i.e. after EOF) */
+const struct umt_totals *umt_reader_totals(const struct umt_reader *r);
+/*
+ * Anything damaged so far: bad header CRC, damaged chunk or record, trailer
+ * missing or bad.  Unknown record types are not damage.
+ */
+bool umt_reader_damaged(const struct umt_reader *r);
 void umt_reader_close(struct umt_reader *r);
 
+/* Names: "TTU", "anon", ...; "unknown" for numbers this build lacks. */
 const char *umt_rec_type_name(uint16_t type);
 const char *umt_kind_name(uint16_t kind);
+const char *umt_slot_type_name(uint16_t slot_type);
+
+/*
+ * Decode flag words as "a|b|0x40" ("-" for none) into @buf; PTE bits as
+ * letters "wdysucpnxe" (write dirty young soft-dirty uffd-wp cont special
+ * protnone swp-exclusive anon-exclusive), bit 0 first.  They return @buf, truncated to
+ * @len like snprintf.
+ */
+char *umt_folio_flags_str(uint32_t flags, char *buf, size_t len);
+char *umt_vma_flags_str(uint32_t flags, char *buf, size_t len);
+char *umt_ttu_flags_str(uint32_t flags, char *buf, size_t len);
+char *umt_pte_bits_str(uint32_t bits, char *buf, size_t len);
+/*
+ * A slot image as runs, e.g. "T0-15:wdy,Nx16,S:x": T<first>-<last> for
+ * PRESENT_THIS slots mapping consecutive pages, <letter>x<count> for other
+ * runs (N none, O other, S swap, K marker, M migration, D device, X no
+ * table, ? unknown), ":bits" when UMT_PTE_* bits are set (letters as in
+ * umt_pte_bits_str).  Returns @buf; "-" for no slots.
+ */
+char *umt_slot_image_str(const uint32_t *slots, uint32_t nr, char *buf,
+			 size_t len);
 
 #endif /* UMT_H */

@@ -1,0 +1,1648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The .umt trace format: writer, streaming reader, metadata and name
+ * helpers.  The byte layout is docs/FORMAT.md; change both together.
+ *
+ * The writer only ever appends (so "-" can be a pipe) and the reader only
+ * ever reads forward (so "-" can be a pipe too).  The reader holds one
+ * compressed and one inflated chunk at a time, whatever the file size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "umt.h"
+
+/* Payloads are copied as the caller's host-order structs. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the .umt code assumes a little-endian host (x86, arm64)"
+#endif
+
+#define ALIGN8(x)		(((x) + 7u) & ~(size_t)7u)
+#define TRAILER_FIXED		56
+#define TRAILER_TYPE_ENT	16
+#define TRAILER_CPU_ENT		24
+#define TRAILER_CHUNK_ENT	32
+#define MAX_CPU_SLOTS		65536	/* per-CPU totals; above: one bucket */
+#define MAX_TRAILER_TYPES	65536
+#define MAX_TRAILER_CPUS	(MAX_CPU_SLOTS + 1)
+#define MAX_TRAILER_CHUNKS	(1u << 26)
+#define WARN_MAX		(64u << 10)
+#define SCAN_WINDOW		(64u << 10)
+
+/* ---- little-endian field access ---- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v);
+	put32(p + 4, v >> 32);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] | (uint16_t)p[1] << 8;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static uint32_t crc(uint32_t c, const void *buf, size_t len)
+{
+	/* zlib's crc32() takes uInt lengths; chunks are far below 4 GiB */
+	return crc32(c, buf, len);
+}
+
+/* ---- metadata ---- */
+
+const char *umt_meta_get(const struct umt_meta *m, const char *key)
+{
+	int i;
+
+	for (i = 0; i < m->nr_kv; i++) {
+		if (!strcmp(m->kv[i].key, key))
+			return m->kv[i].value;
+	}
+	return NULL;
+}
+
+int umt_meta_set(struct umt_meta *m, const char *key, const char *value)
+{
+	char *v;
+	int i;
+
+	if (!key || !*key || !value)
+		return -EINVAL;
+	v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < m->nr_kv; i++) {
+		if (!strcmp(m->kv[i].key, key)) {
+			free(m->kv[i].value);
+			m->kv[i].value = v;
+			return 0;
+		}
+	}
+	if (m->nr_kv >= UMT_MAX_META) {
+		free(v);
+		return -ENOSPC;
+	}
+	m->kv[m->nr_kv].key = strdup(key);
+	if (!m->kv[m->nr_kv].key) {
+		free(v);
+		return -ENOMEM;
+	}
+	m->kv[m->nr_kv++].value = v;
+	return 0;
+}
+
+int umt_meta_add_attach(struct umt_meta *m, const struct umt_attach *a)
+{
+	if (m->nr_attach >= UMT_MAX_META)
+		return -ENOSPC;
+	m->attach[m->nr_attach++] = *a;
+	return 0;
+}
+
+void umt_meta_free(struct umt_meta *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr_kv; i++) {
+		free(m->kv[i].key);
+		free(m->kv[i].value);
+	}
+	m->nr_kv = 0;
+	m->nr_attach = 0;
+}
+
+/* Copy a fixed-size string field, always NUL-terminated and NUL-padded. */
+static void put_str(uint8_t *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memset(dst, 0, size);
+	memcpy(dst, src, n);
+}
+
+static void get_str(char *dst, const uint8_t *src, size_t size)
+{
+	size_t n = strnlen((const char *)src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Serialized umt_attach: hook[32] symbol[64] mechanism[16] s32 err note[96] */
+static void attach_encode(uint8_t *p, const struct umt_attach *a)
+{
+	put_str(p, a->hook, sizeof(a->hook));
+	put_str(p + 32, a->symbol, sizeof(a->symbol));
+	put_str(p + 96, a->mechanism, sizeof(a->mechanism));
+	put32(p + 112, (uint32_t)a->err);
+	put_str(p + 116, a->note, sizeof(a->note));
+}
+
+static void attach_decode(struct umt_attach *a, const uint8_t *p)
+{
+	get_str(a->hook, p, sizeof(a->hook));
+	get_str(a->symbol, p + 32, sizeof(a->symbol));
+	get_str(a->mechanism, p + 96, sizeof(a->mechanism));
+	a->err = (int32_t)get32(p + 112);
+	get_str(a->note, p + 116, sizeof(a->note));
+}
+
+/* ---- writer ---- */
+
+struct cpu_tot {
+	uint64_t records, lost;
+};
+
+struct chunk_ent {
+	uint64_t offset, ts_min, ts_max;
+	uint32_t nr_records;
+};
+
+struct umt_writer {
+	int fd;
+	bool own_fd;
+	int err;			/* sticky -errno */
+	uint64_t off;			/* bytes written so far */
+	uint32_t chunk_size;
+
+	uint8_t *raw, *comp;
+	size_t raw_len, raw_cap, comp_cap;
+	uint32_t chunk_recs, chunk_first_seq;
+	uint64_t chunk_ts_min, chunk_ts_max;
+
+	uint32_t seq;			/* wraps modulo 2^32 */
+	uint64_t nr_records, lost, ts_min, ts_max;
+	struct umt_type_total *types;
+	uint32_t nr_types;
+	struct cpu_tot *cpus, cpu_other;
+	uint32_t nr_cpus;
+	struct chunk_ent *chunks;
+	size_t chunks_cap;
+	uint32_t nr_chunks;
+};
+
+static int grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+	void **p = pp;
+	size_t n = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int write_all(struct umt_writer *w, const void *buf, size_t len,
+		     uint32_t *crcp)
+{
+	const uint8_t *p = buf;
+
+	if (w->err)
+		return w->err;
+	if (crcp)
+		*crcp = crc(*crcp, buf, len);
+	while (len) {
+		ssize_t n = write(w->fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			w->err = -errno;
+			return w->err;
+		}
+		p += n;
+		len -= n;
+		w->off += n;
+	}
+	return 0;
+}
+
+static int write_header(struct umt_writer *w, const struct umt_meta *meta,
+			char *errbuf, size_t errlen)
+{
+	size_t size = UMT_FILE_HDR_SIZE, pos;
+	uint8_t *h;
+	int i, ret;
+
+	for (i = 0; meta && i < meta->nr_kv; i++)
+		size += UMT_META_HDR_SIZE + strlen(meta->kv[i].key) + 1 +
+			strlen(meta->kv[i].value) + 1;
+	if (meta)
+		size += meta->nr_attach *
+			(size_t)(UMT_META_HDR_SIZE + UMT_ATTACH_SIZE);
+	if (size > UMT_HEADER_MAX) {
+		snprintf(errbuf, errlen, "metadata too large: %zu bytes (max %u)",
+			 size, UMT_HEADER_MAX);
+		return -E2BIG;
+	}
+	h = calloc(1, size);
+	if (!h) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(h, UMT_MAGIC, 8);
+	put16(h + UMT_HDR_OFF_MAJOR, UMT_VERSION_MAJOR);
+	put16(h + UMT_HDR_OFF_MINOR, UMT_VERSION_MINOR);
+	put32(h + UMT_HDR_OFF_BOM, UMT_BYTE_ORDER_MARK);
+	put32(h + UMT_HDR_OFF_SIZE, size);
+	/* bytes 24..31: u64 flags, none defined yet */
+	pos = UMT_FILE_HDR_SIZE;
+	for (i = 0; meta && i < meta->nr_kv; i++) {
+		size_t kl = strlen(meta->kv[i].key) + 1;
+		size_t vl = strlen(meta->kv[i].value) + 1;
+
+		put16(h + pos, UMT_META_KV);
+		put32(h + pos + 4, kl + vl);
+		memcpy(h + pos + 8, meta->kv[i].key, kl);
+		memcpy(h + pos + 8 + kl, meta->kv[i].value, vl);
+		pos += UMT_META_HDR_SIZE + kl + vl;
+	}
+	for (i = 0; meta && i < meta->nr_attach; i++) {
+		put16(h + pos, UMT_META_ATTACH);
+		put32(h + pos + 4, UMT_ATTACH_SIZE);
+		attach_encode(h + pos + 8, &meta->attach[i]);
+		pos += UMT_META_HDR_SIZE + UMT_ATTACH_SIZE;
+	}
+	put32(h + UMT_HDR_OFF_CRC, crc(0, h, size));
+	ret = write_all(w, h, size, NULL);
+	free(h);
+	if (ret)
+		snprintf(errbuf, errlen, "writing header: %s", strerror(-ret));
+	return ret;
+}
+
+struct umt_writer *umt_writer_open(const char *path,
+				   const struct umt_meta *meta,
+				   char *errbuf, size_t errlen)
+{
+	struct umt_writer *w;
+	int ret;
+
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(errbuf, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->chunk_size = UMT_CHUNK_SIZE_DEFAULT;
+	if (!strcmp(path, "-")) {
+		w->fd = STDOUT_FILENO;
+	} else {
+		/*
+		 * The caller rotated any old file away; O_NOFOLLOW keeps a
+		 * root recorder from writing through a planted symlink, and
+		 * fchmod() fixes the mode of a file that did exist.
+		 */
+		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			     O_NOFOLLOW, 0600);
+		if (w->fd < 0) {
+			ret = -errno;
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
+			goto fail;
+		}
+		w->own_fd = true;
+		if (fchmod(w->fd, 0600)) {
+			ret = -errno;
+			snprintf(errbuf, errlen, "%s: chmod 0600: %s", path,
+				 strerror(-ret));
+			goto fail;
+		}
+	}
+	ret = write_header(w, meta, errbuf, errlen);
+	if (ret)
+		goto fail;
+	return w;
+fail:
+	if (w->own_fd)
+		close(w->fd);
+	free(w);
+	errno = -ret;
+	return NULL;
+}
+
+int umt_writer_set_chunk_size(struct umt_writer *w, uint32_t bytes)
+{
+	if (!bytes || bytes > UMT_CHUNK_SIZE_MAX)
+		return -EINVAL;
+	w->chunk_size = bytes;
+	return 0;
+}
+
+uint64_t umt_writer_bytes(const struct umt_writer *w)
+{
+	return w->off;
+}
+
+int umt_writer_flush(struct umt_writer *w)
+{
+	uint8_t h[UMT_CHUNK_HDR_SIZE] = { 0 };
+	uLongf clen;
+	size_t need;
+	int ret;
+
+	if (w->err)
+		return w->err;
+	if (!w->chunk_recs)
+		return 0;
+	need = compressBound(w->raw_len);
+	if (grow(&w->comp, &w->comp_cap, need, 1) ||
+	    grow(&w->chunks, &w->chunks_cap, w->nr_chunks + 1,
+		 sizeof(*w->chunks))) {
+		w->err = -ENOMEM;
+		return w->err;
+	}
+	clen = need;
+	ret = compress2(w->comp, &clen, w->raw, w->raw_len,
+			Z_DEFAULT_COMPRESSION);
+	if (ret != Z_OK) {
+		w->err = ret == Z_MEM_ERROR ? -ENOMEM : -EIO;
+		return w->err;
+	}
+	memcpy(h, UMT_CHUNK_MAGIC, 8);
+	put32(h + 8, w->nr_chunks);
+	put32(h + 12, w->chunk_recs);
+	put32(h + 16, w->raw_len);
+	put32(h + 20, clen);
+	put64(h + 24, w->chunk_ts_min);
+	put64(h + 32, w->chunk_ts_max);
+	put32(h + 40, w->chunk_first_seq);
+	put32(h + 44, crc(0, w->comp, clen));
+	put16(h + 48, UMT_CHUNK_ZLIB);
+	/* 50..51: u16 flags, none defined */
+	put32(h + 52, crc(0, h, 52));
+
+	w->chunks[w->nr_chunks++] = (struct chunk_ent){
+		.offset = w->off, .ts_min = w->chunk_ts_min,
+		.ts_max = w->chunk_ts_max, .nr_records = w->chunk_recs,
+	};
+	ret = write_all(w, h, sizeof(h), NULL);
+	if (!ret)
+		ret = write_all(w, w->comp, clen, NULL);
+	w->raw_len = 0;
+	w->chunk_recs = 0;
+	return ret;
+}
+
+static struct cpu_tot *cpu_tot(struct umt_writer *w, uint32_t cpu)
+{
+	if (cpu >= MAX_CPU_SLOTS)
+		return &w->cpu_other;
+	if (cpu >= w->nr_cpus) {
+		struct cpu_tot *c = realloc(w->cpus, (cpu + 1) * sizeof(*c));
+
+		if (!c)
+			return NULL;
+		memset(c + w->nr_cpus, 0, (cpu + 1 - w->nr_cpus) * sizeof(*c));
+		w->cpus = c;
+		w->nr_cpus = cpu + 1;
+	}
+	return &w->cpus[cpu];
+}
+
+static int count_record(struct umt_writer *w, uint16_t type, uint32_t cpu,
+			const void *payload, uint32_t size)
+{
+	struct cpu_tot *c;
+	uint32_t i;
+
+	for (i = 0; i < w->nr_types; i++) {
+		if (w->types[i].type == type)
+			break;
+	}
+	if (i == w->nr_types) {
+		struct umt_type_total *t;
+
+		t = realloc(w->types, (i + 1) * sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		w->types = t;
+		t[i].type = type;
+		t[i].count = 0;
+		w->nr_types++;
+	}
+	w->types[i].count++;
+	c = cpu_tot(w, cpu);
+	if (!c)
+		return -ENOMEM;
+	c->records++;
+	if (type == UMT_REC_LOST && size >= sizeof(struct umt_lost)) {
+		struct umt_lost l;
+
+		memcpy(&l, payload, sizeof(l));
+		w->lost += l.count;
+		c = cpu_tot(w, l.cpu);
+		if (!c)
+			return -ENOMEM;
+		c->lost += l.count;
+	}
+	return 0;
+}
+
+int umt_writer_add(struct umt_writer *w, uint16_t type, uint64_t ts,
+		   uint32_t cpu, const void *payload, uint32_t size)
+{
+	size_t need = UMT_REC_HDR_SIZE + ALIGN8(size);
+	uint8_t *p;
+	int ret;
+
+	if (w->err)
+		return w->err;
+	if (!type || size > UMT_REC_MAX_PAYLOAD || (size && !payload))
+		return -EINVAL;
+	if (w->chunk_recs && w->raw_len + need > w->chunk_size) {
+		ret = umt_writer_flush(w);
+		if (ret)
+			return ret;
+	}
+	if (grow(&w->raw, &w->raw_cap, w->raw_len + need, 1))
+		return w->err = -ENOMEM;
+	ret = count_record(w, type, cpu, payload, size);
+	if (ret)
+		return w->err = ret;
+	p = w->raw + w->raw_len;
+	put16(p, type);
+	put16(p + 2, 0);
+	put32(p + 4, size);
+	put64(p + 8, ts);
+	put32(p + 16, cpu);
+	put32(p + 20, w->seq);
+	if (size)
+		memcpy(p + UMT_REC_HDR_SIZE, payload, size);
+	/* zero the padding: never leak stale heap bytes into the file */
+	memset(p + UMT_REC_HDR_SIZE + size, 0, ALIGN8(size) - size);
+	w->raw_len += need;
+
+	if (!w->chunk_recs) {
+		w->chunk_first_seq = w->seq;
+		w->chunk_ts_min = w->chunk_ts_max = ts;
+	}
+	if (ts < w->chunk_ts_min)
+		w->chunk_ts_min = ts;
+	if (ts > w->chunk_ts_max)
+		w->chunk_ts_max = ts;
+	if (!w->nr_records || ts < w->ts_min)
+		w->ts_min = ts;
+	if (!w->nr_records || ts > w->ts_max)
+		w->ts_max = ts;
+	w->chunk_recs++;
+	w->nr_records++;
+	w->seq++;
+	return 0;
+}
+
+static int write_trailer(struct umt_writer *w)
+{
+	uint64_t start = w->off;
+	uint32_t c = 0, i, nr_cpus = 0;
+	uint8_t b[TRAILER_CHUNK_ENT];
+	uint8_t f[TRAILER_FIXED];
+	uint64_t len;
+
+	for (i = 0; i < w->nr_cpus; i++)
+		nr_cpus += w->cpus[i].records || w->cpus[i].lost;
+	nr_cpus += w->cpu_other.records || w->cpu_other.lost;
+	len = TRAILER_FIXED + (uint64_t)w->nr_types * TRAILER_TYPE_ENT +
+	      (uint64_t)nr_cpus * TRAILER_CPU_ENT +
+	      (uint64_t)w->nr_chunks * TRAILER_CHUNK_ENT + UMT_FOOTER_SIZE;
+	if (len > UINT32_MAX)
+		return w->err = -E2BIG;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, UMT_TRAILER_MAGIC, 8);
+	put32(f + 8, len);
+	put32(f + 12, w->nr_chunks);
+	put64(f + 16, w->nr_records);
+	put64(f + 24, w->lost);
+	put64(f + 32, w->ts_min);
+	put64(f + 40, w->ts_max);
+	put32(f + 48, w->nr_types);
+	put32(f + 52, nr_cpus);
+	write_all(w, f, sizeof(f), &c);
+	for (i = 0; i < w->nr_types; i++) {
+		memset(b, 0, TRAILER_TYPE_ENT);
+		put16(b, w->types[i].type);
+		put64(b + 8, w->types[i].count);
+		write_all(w, b, TRAILER_TYPE_ENT, &c);
+	}
+	for (i = 0; i <= w->nr_cpus; i++) {
+		const struct cpu_tot *t = i < w->nr_cpus ? &w->cpus[i] :
+					  &w->cpu_other;
+
+		if (!t->records && !t->lost)
+			continue;
+		memset(b, 0, TRAILER_CPU_ENT);
+		put32(b, i < w->nr_cpus ? i : UINT32_MAX);
+		put64(b + 8, t->records);
+		put64(b + 16, t->lost);
+		write_all(w, b, TRAILER_CPU_ENT, &c);
+	}
+	for (i = 0; i < w->nr_chunks; i++) {
+		memset(b, 0, TRAILER_CHUNK_ENT);
+		put64(b, w->chunks[i].offset);
+		put64(b + 8, w->chunks[i].ts_min);
+		put64(b + 16, w->chunks[i].ts_max);
+		put32(b + 24, w->chunks[i].nr_records);
+		write_all(w, b, TRAILER_CHUNK_ENT, &c);
+	}
+	memset(b, 0, UMT_FOOTER_SIZE);
+	put32(b, c);
+	put64(b + 8, start);
+	memcpy(b + 16, UMT_END_MAGIC, 8);
+	return write_all(w, b, UMT_FOOTER_SIZE, NULL);
+}
+
+int umt_writer_close(struct umt_writer *w)
+{
+	int ret;
+
+	if (!w)
+		return -EINVAL;
+	umt_writer_flush(w);
+	if (!w->err)
+		write_trailer(w);
+	ret = w->err;
+	if (w->own_fd && close(w->fd) && !ret)
+		ret = -errno;
+	free(w->raw);
+	free(w->comp);
+	free(w->types);
+	free(w->cpus);
+	free(w->chunks);
+	free(w);
+	return ret;
+}
+
+/* ---- reader ---- */
+
+/* Forward-only buffered input that knows the file offset of every byte. */
+struct ibuf {
+	int fd;
+	uint8_t *buf;
+	size_t cap, start, end;
+	uint64_t off;		/* file offset of buf[start] */
+	bool eof;
+	int err;		/* -errno of a failed read */
+};
+
+/* Make @n bytes available if the file has them; returns how many are. */
+static ssize_t ib_fill(struct ibuf *b, size_t n)
+{
+	if (b->end - b->start >= n)
+		return n;
+	if (b->start) {
+		memmove(b->buf, b->buf + b->start, b->end - b->start);
+		b->end -= b->start;
+		b->start = 0;
+	}
+	if (n > b->cap) {
+		uint8_t *p = realloc(b->buf, n);
+
+		if (!p)
+			return b->err = -ENOMEM;
+		b->buf = p;
+		b->cap = n;
+	}
+	while (b->end < n && !b->eof) {
+		ssize_t got = read(b->fd, b->buf + b->end, b->cap - b->end);
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return b->err = -errno;
+		}
+		if (!got)
+			b->eof = true;
+		b->end += got;
+	}
+	return b->end - b->start < n ? b->end - b->start : n;
+}
+
+static const uint8_t *ib_ptr(const struct ibuf *b)
+{
+	return b->buf + b->start;
+}
+
+static void ib_skip(struct ibuf *b, size_t n)
+{
+	b->start += n;
+	b->off += n;
+}
+
+struct umt_reader {
+	struct ibuf in;
+	bool own_fd;
+	int major, minor;
+	struct umt_meta meta;
+
+	uint8_t *raw;			/* the current inflated chunk */
+	size_t raw_cap, raw_len, raw_pos;
+	uint32_t recs_left;
+	int cur;			/* its index in chunks[] */
+
+	struct umt_chunk_info *chunks;
+	size_t chunks_cap;
+	int nr_chunks, intact;
+	uint32_t next_index, next_seq;
+	bool seq_known;
+
+	bool done, has_trailer, damaged;
+	struct umt_totals totals;
+
+	char *warn;
+	size_t warn_len, warn_cap;
+	bool warn_full;
+	uint8_t unknown_warned[65536 / 8];
+	/* zero-extended copy of a short payload; the largest known struct */
+	uint64_t ext[(sizeof(struct umt_stats) + sizeof(struct umt_ttu) + 7) / 8];
+};
+
+__attribute__((format(printf, 2, 3)))
+static void warn(struct umt_reader *r, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	size_t n;
+
+	if (r->warn_full)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	/* bounded, like everything else the reader keeps */
+	if (r->warn_len + n + 2 > WARN_MAX) {
+		r->warn_full = true;
+		strcpy(line, "further warnings suppressed");
+		n = strlen(line);
+	}
+	if (grow(&r->warn, &r->warn_cap, r->warn_len + n + 2, 1))
+		return;
+	memcpy(r->warn + r->warn_len, line, n);
+	r->warn_len += n;
+	r->warn[r->warn_len++] = '\n';
+	r->warn[r->warn_len] = '\0';
+}
+
+/* Record a chunk: damaged if @why != NULL. */
+__attribute__((format(printf, 3, 4)))
+static struct umt_chunk_info *add_chunk(struct umt_reader *r, uint64_t off,
+					const char *why, ...)
+{
+	struct umt_chunk_info *c;
+	va_list ap;
+
+	if (grow(&r->chunks, &r->chunks_cap, r->nr_chunks + 1,
+		 sizeof(*r->chunks)))
+		return NULL;
+	c = &r->chunks[r->nr_chunks++];
+	memset(c, 0, sizeof(*c));
+	c->offset = off;
+	c->index = r->next_index;
+	if (why) {
+		va_start(ap, why);
+		vsnprintf(c->why, sizeof(c->why), why, ap);
+		va_end(ap);
+		c->damaged = true;
+		r->damaged = true;
+		warn(r, "chunk %u at offset %llu: %s", c->index,
+		     (unsigned long long)off, c->why);
+	} else {
+		r->intact++;
+	}
+	return c;
+}
+
+static void parse_meta(struct umt_reader *r, const uint8_t *h, uint32_t size)
+{
+	uint32_t pos = UMT_FILE_HDR_SIZE;
+	bool kv_full = false, at_full = false;
+
+	while (pos + UMT_META_HDR_SIZE <= size) {
+		uint16_t type = get16(h + pos);
+		uint32_t len = get32(h + pos + 4);
+		const uint8_t *p = h + pos + UMT_META_HDR_SIZE;
+
+		if (len > size - pos - UMT_META_HDR_SIZE) {
+			warn(r, "header: metadata entry at offset %u overruns the header (%u bytes); rest ignored",
+			     pos, len);
+			r->damaged = true;
+			return;
+		}
+		if (type == UMT_META_KV) {
+			const uint8_t *k_end = memchr(p, 0, len);
+			char *v;
+
+			if (!k_end || k_end == p) {
+				warn(r, "header: bad key/value entry at offset %u ignored",
+				     pos);
+			} else {
+				size_t vl = len - (k_end + 1 - p);
+
+				v = strndup((const char *)k_end + 1, vl);
+				if (v && umt_meta_set(&r->meta, (const char *)p,
+						      v) == -ENOSPC &&
+				    !kv_full) {
+					warn(r, "header: more than %d key/value entries; rest ignored",
+					     UMT_MAX_META);
+					kv_full = true;
+				}
+				free(v);
+			}
+		} else if (type == UMT_META_ATTACH) {
+			uint8_t e[UMT_ATTACH_SIZE] = { 0 };
+			struct umt_attach a;
+
+			/* older/newer writers: use the prefix, zero the rest */
+			memcpy(e, p, len < sizeof(e) ? len : sizeof(e));
+			attach_decode(&a, e);
+			if (umt_meta_add_attach(&r->meta, &a) && !at_full) {
+				warn(r, "header: more than %d attach entries; rest ignored",
+				     UMT_MAX_META);
+				at_full = true;
+			}
+		}
+		/* unknown entry types are skipped by their length */
+		pos += UMT_META_HDR_SIZE + len;
+	}
+	if (pos != size) {
+		warn(r, "header: %u stray bytes after the metadata ignored",
+		     size - pos);
+		r->damaged = true;
+	}
+}
+
+static int read_header(struct umt_reader *r, char *errbuf, size_t errlen)
+{
+	ssize_t n = ib_fill(&r->in, UMT_FILE_HDR_SIZE);
+	const uint8_t *h = ib_ptr(&r->in);
+	uint32_t bom, size, stored, c;
+
+	if (n < 0) {
+		snprintf(errbuf, errlen, "read: %s", strerror((int)-n));
+		return (int)n;
+	}
+	if (!n) {
+		snprintf(errbuf, errlen, "empty file: not a .umt trace");
+		return -EINVAL;
+	}
+	if (memcmp(h, UMT_MAGIC, n < 8 ? n : 8)) {
+		snprintf(errbuf, errlen,
+			 "not a .umt trace: bad magic %02x %02x %02x %02x... (want \"UMTRACE\\0\")",
+			 h[0], n > 1 ? h[1] : 0, n > 2 ? h[2] : 0,
+			 n > 3 ? h[3] : 0);
+		return -EINVAL;
+	}
+	if (n < UMT_FILE_HDR_SIZE) {
+		snprintf(errbuf, errlen,
+			 "file header truncated: %zd of %d bytes (short read)",
+			 n, UMT_FILE_HDR_SIZE);
+		return -EINVAL;
+	}
+	bom = get32(h + UMT_HDR_OFF_BOM);
+	if (bom == __builtin_bswap32(UMT_BYTE_ORDER_MARK)) {
+		snprintf(errbuf, errlen,
+			 "trace written big-endian (other-endian host): not supported");
+		return -EINVAL;
+	}
+	if (bom != UMT_BYTE_ORDER_MARK) {
+		snprintf(errbuf, errlen, "bad byte-order mark 0x%08x in header",
+			 bom);
+		return -EINVAL;
+	}
+	r->major = get16(h + UMT_HDR_OFF_MAJOR);
+	r->minor = get16(h + UMT_HDR_OFF_MINOR);
+	if (r->major != UMT_VERSION_MAJOR) {
+		snprintf(errbuf, errlen,
+			 "major %d not supported: this unmaptrace reads major %d (minor 0..%d and newer minors)",
+			 r->major, UMT_VERSION_MAJOR, UMT_VERSION_MINOR);
+		return -ENOTSUP;
+	}
+	size = get32(h + UMT_HDR_OFF_SIZE);
+	if (size < UMT_FILE_HDR_SIZE || size > UMT_HEADER_MAX) {
+		snprintf(errbuf, errlen, "bad header size %u (want %d..%u)",
+			 size, UMT_FILE_HDR_SIZE, UMT_HEADER_MAX);
+		return -EINVAL;
+	}
+	n = ib_fill(&r->in, size);
+	if (n < 0) {
+		snprintf(errbuf, errlen, "read: %s", strerror((int)-n));
+		return (int)n;
+	}
+	if (n < size) {
+		snprintf(errbuf, errlen,
+			 "file header truncated: %zd of %u bytes (short read)",
+			 n, size);
+		return -EINVAL;
+	}
+	h = ib_ptr(&r->in);
+	stored = get32(h + UMT_HDR_OFF_CRC);
+	c = crc(0, h, UMT_HDR_OFF_CRC);
+	c = crc(c, (const uint8_t[4]){ 0 }, 4);
+	c = crc(c, h + UMT_HDR_OFF_CRC + 4, size - UMT_HDR_OFF_CRC - 4);
+	if (c != stored) {
+		/* still try: a damaged key must not hide intact chunks */
+		warn(r, "header: CRC mismatch (stored %08x, computed %08x); metadata may be wrong",
+		     stored, c);
+		r->damaged = true;
+	}
+	parse_meta(r, h, size);
+	ib_skip(&r->in, size);
+	return 0;
+}
+
+struct umt_reader *umt_reader_open(const char *path, char *errbuf,
+				   size_t errlen)
+{
+	struct umt_reader *r = calloc(1, sizeof(*r));
+	int ret;
+
+	if (!r) {
+		snprintf(errbuf, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->cur = -1;
+	if (!strcmp(path, "-")) {
+		r->in.fd = STDIN_FILENO;
+	} else {
+		r->in.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (r->in.fd < 0) {
+			ret = -errno;
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
+			free(r);
+			errno = -ret;
+			return NULL;
+		}
+		r->own_fd = true;
+	}
+	ret = read_header(r, errbuf, errlen);
+	if (ret) {
+		umt_reader_close(r);
+		errno = -ret;
+		return NULL;
+	}
+	return r;
+}
+
+const struct umt_meta *umt_reader_meta(const struct umt_reader *r)
+{
+	return &r->meta;
+}
+
+void umt_reader_version(const struct umt_reader *r, int *major, int *minor)
+{
+	*major = r->major;
+	*minor = r->minor;
+}
+
+static void end_of_chunks(struct umt_reader *r, const char *how)
+{
+	r->done = true;
+	r->damaged = true;
+	warn(r, "file truncated: trailer missing%s; %d intact chunks read",
+	     how, r->intact);
+}
+
+/*
+ * After damage at the current position: scan forward for the next chunk
+ * or trailer magic.  1 = found (positioned on it), 0 = EOF, < 0 = error.
+ */
+static int resync(struct umt_reader *r)
+{
+	uint64_t from = r->in.off;
+
+	for (;;) {
+		ssize_t n = ib_fill(&r->in, SCAN_WINDOW);
+		const uint8_t *p = ib_ptr(&r->in);
+		ssize_t i;
+
+		if (n < 0)
+			return (int)n;
+		for (i = 0; i + 8 <= n; i++) {
+			if (p[i] == 'U' &&
+			    (!memcmp(p + i, UMT_CHUNK_MAGIC, 8) ||
+			     !memcmp(p + i, UMT_TRAILER_MAGIC, 8))) {
+				ib_skip(&r->in, i);
+				warn(r, "resynced at offset %llu (%llu bytes skipped)",
+				     (unsigned long long)r->in.off,
+				     (unsigned long long)(r->in.off - from));
+				return 1;
+			}
+		}
+		if (n < 8 || r->in.eof) {
+			ib_skip(&r->in, n);
+			warn(r, "no chunk found after offset %llu (%llu bytes skipped)",
+			     (unsigned long long)from,
+			     (unsigned long long)(r->in.off - from));
+			return 0;
+		}
+		ib_skip(&r->in, n - 7);
+	}
+}
+
+/* Walk the records of an inflated chunk before delivering any of them. */
+static const char *check_records(const uint8_t *raw, size_t len,
+				 uint32_t nr, char *why, size_t wl)
+{
+	size_t pos = 0;
+	uint32_t i;
+
+	for (i = 0; i < nr; i++) {
+		uint32_t size;
+
+		if (len - pos < UMT_REC_HDR_SIZE) {
+			snprintf(why, wl, "record %u of %u: header overruns the chunk",
+				 i, nr);
+			return why;
+		}
+		size = get32(raw + pos + 4);
+		if (ALIGN8(size) > len - pos - UMT_REC_HDR_SIZE) {
+			snprintf(why, wl, "record %u of %u: %u-byte payload overruns the chunk",
+				 i, nr, size);
+			return why;
+		}
+		pos += UMT_REC_HDR_SIZE + ALIGN8(size);
+	}
+	if (pos != len) {
+		snprintf(why, wl, "%zu bytes after the last of %u records", len - pos,
+			 nr);
+		return why;
+	}
+	return NULL;
+}
+
+/* 1 = a chunk loaded, 0 = no more chunks, < 0 = fatal; damage is a warning */
+static int load_chunk(struct umt_reader *r);
+static int read_trailer(struct umt_reader *r);
+
+static int load_chunk(struct umt_reader *r)
+{
+	uint64_t at = r->in.off;
+	uint32_t index, nr, raw_len, comp_len, first_seq, stored, c;
+	uint16_t method;
+	struct umt_chunk_info *ci;
+	bool dmg;
+	const uint8_t *h;
+	char why[128];
+	uLongf dlen;
+	ssize_t n;
+	int ret;
+
+	n = ib_fill(&r->in, 8);
+	if (n < 0)
+		return (int)n;
+	if (!n) {
+		end_of_chunks(r, "");
+		return 0;
+	}
+	h = ib_ptr(&r->in);
+	if (n == 8 && !memcmp(h, UMT_TRAILER_MAGIC, 8))
+		return read_trailer(r);
+	if (n < 8 || memcmp(h, UMT_CHUNK_MAGIC, 8)) {
+		if (n < 8 && !memcmp(h, UMT_CHUNK_MAGIC, n)) {
+			add_chunk(r, at, "short read: %zd of %d header bytes",
+				  n, UMT_CHUNK_HDR_SIZE);
+			ib_skip(&r->in, n);
+			end_of_chunks(r, "");
+			return 0;
+		}
+		if (n < 8 && !memcmp(h, UMT_TRAILER_MAGIC, n)) {
+			ib_skip(&r->in, n);
+			end_of_chunks(r, " (cut inside it)");
+			return 0;
+		}
+		add_chunk(r, at, "bad chunk magic");
+		r->next_index++;
+		ib_skip(&r->in, 1);
+		ret = resync(r);
+		if (ret == 0)
+			end_of_chunks(r, "");
+		return ret < 0 ? ret : 1;
+	}
+	n = ib_fill(&r->in, UMT_CHUNK_HDR_SIZE);
+	if (n < 0)
+		return (int)n;
+	h = ib_ptr(&r->in);
+	if (n < UMT_CHUNK_HDR_SIZE) {
+		add_chunk(r, at, "short read: %zd of %d header bytes", n,
+			  UMT_CHUNK_HDR_SIZE);
+		ib_skip(&r->in, n);
+		end_of_chunks(r, "");
+		return 0;
+	}
+	index = get32(h + 8);
+	nr = get32(h + 12);
+	raw_len = get32(h + 16);
+	comp_len = get32(h + 20);
+	first_seq = get32(h + 40);
+	stored = get32(h + 44);
+	method = get16(h + 48);
+	c = crc(0, h, 52);
+	if (c != get32(h + 52) || raw_len > UMT_CHUNK_RAW_LIMIT ||
+	    comp_len > UMT_CHUNK_RAW_LIMIT + (UMT_CHUNK_RAW_LIMIT >> 8) ||
+	    nr > raw_len / UMT_REC_HDR_SIZE) {
+		if (c != get32(h + 52))
+			add_chunk(r, at, "chunk header CRC mismatch (stored %08x, computed %08x)",
+				  get32(h + 52), c);
+		else
+			add_chunk(r, at, "implausible chunk header (raw %u, compressed %u, %u records)",
+				  raw_len, comp_len, nr);
+		r->next_index++;
+		ib_skip(&r->in, 1);
+		ret = resync(r);
+		if (ret == 0)
+			end_of_chunks(r, "");
+		return ret < 0 ? ret : 1;
+	}
+	/* the header is trustworthy from here on */
+	if (index > r->next_index) {
+		warn(r, "chunks %u..%u lost in damage before offset %llu",
+		     r->next_index, index - 1, (unsigned long long)at);
+		r->damaged = true;
+	}
+	r->next_index = index;
+	n = ib_fill(&r->in, UMT_CHUNK_HDR_SIZE + (size_t)comp_len);
+	if (n < 0)
+		return (int)n;
+	h = ib_ptr(&r->in);
+	ci = NULL;
+	dmg = true;
+	if (n < UMT_CHUNK_HDR_SIZE + (ssize_t)comp_len) {
+		ci = add_chunk(r, at, "short read: %zd of %u compressed bytes",
+			       n - UMT_CHUNK_HDR_SIZE, comp_len);
+		ib_skip(&r->in, n);
+		r->done = true;
+	} else if ((c = crc(0, h + UMT_CHUNK_HDR_SIZE, comp_len)) != stored) {
+		ci = add_chunk(r, at, "CRC mismatch (stored %08x, computed %08x)",
+			       stored, c);
+	} else if (method != UMT_CHUNK_ZLIB) {
+		ci = add_chunk(r, at, "unsupported compression method %u",
+			       method);
+	} else if (grow(&r->raw, &r->raw_cap, raw_len ? raw_len : 1, 1)) {
+		return -ENOMEM;
+	} else {
+		dlen = raw_len;
+		ret = uncompress(r->raw, &dlen, h + UMT_CHUNK_HDR_SIZE,
+				 comp_len);
+		if (ret != Z_OK)
+			ci = add_chunk(r, at, "zlib error: %s", zError(ret));
+		else if (dlen != raw_len)
+			ci = add_chunk(r, at, "inflated %lu bytes, header says %u",
+				       (unsigned long)dlen, raw_len);
+		else if (check_records(r->raw, raw_len, nr, why, sizeof(why)))
+			ci = add_chunk(r, at, "%s", why);
+		else
+			dmg = false;
+	}
+	if (dmg) {
+		if (!ci)
+			return -ENOMEM;
+		/* a damaged chunk still tells what it held */
+		ci->raw_len = raw_len;
+		ci->comp_len = comp_len;
+		ci->nr_records = nr;
+		ci->crc32 = stored;
+		ci->ts_min = get64(h + 24);
+		ci->ts_max = get64(h + 32);
+		r->next_index++;
+		r->next_seq = first_seq + nr;
+		r->seq_known = true;
+		if (r->done) {
+			end_of_chunks(r, "");
+			return 0;
+		}
+		ib_skip(&r->in, UMT_CHUNK_HDR_SIZE + comp_len);
+		return 1;
+	}
+	if (r->seq_known && first_seq != r->next_seq) {
+		warn(r, "records %u..%u missing before chunk %u at offset %llu",
+		     r->next_seq, first_seq - 1, index,
+		     (unsigned long long)at);
+		r->damaged = true;
+	}
+	ci = add_chunk(r, at, NULL);
+	if (!ci)
+		return -ENOMEM;
+	ci->raw_len = raw_len;
+	ci->comp_len = comp_len;
+	ci->nr_records = nr;
+	ci->crc32 = stored;
+	ci->ts_min = get64(h + 24);
+	ci->ts_max = get64(h + 32);
+	r->cur = r->nr_chunks - 1;
+	r->raw_len = raw_len;
+	r->raw_pos = 0;
+	r->recs_left = nr;
+	r->next_index = index + 1;
+	r->next_seq = first_seq + nr;
+	r->seq_known = true;
+	ib_skip(&r->in, UMT_CHUNK_HDR_SIZE + comp_len);
+	return 1;
+}
+
+/* Binary search: was an intact chunk read at @off?  chunks[] is sorted. */
+static const struct umt_chunk_info *chunk_at(const struct umt_reader *r,
+					     uint64_t off)
+{
+	int lo = 0, hi = r->nr_chunks - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (r->chunks[mid].offset == off)
+			return &r->chunks[mid];
+		if (r->chunks[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+/*
+ * The trailer is read like everything else: forward, in pieces, with its
+ * CRC computed on the way.  Its chunk index is checked against what was
+ * read, so chunks lost in a damaged region are named.
+ */
+static int read_trailer(struct umt_reader *r)
+{
+	struct umt_totals *t = &r->totals;
+	uint64_t at = r->in.off, nr_records, missing = 0;
+	uint32_t len, nr_types, nr_cpus, nr_chunks, i, c = 0;
+	const uint8_t *p;
+	const char *bad = NULL;
+	char why[160];
+	ssize_t n;
+
+	n = ib_fill(&r->in, TRAILER_FIXED);
+	if (n < 0)
+		return (int)n;
+	p = ib_ptr(&r->in);
+	if (n < TRAILER_FIXED) {
+		ib_skip(&r->in, n);
+		goto cut;
+	}
+	len = get32(p + 8);
+	nr_chunks = get32(p + 12);
+	nr_records = get64(p + 16);
+	nr_types = get32(p + 48);
+	nr_cpus = get32(p + 52);
+	if (nr_types > MAX_TRAILER_TYPES || nr_cpus > MAX_TRAILER_CPUS ||
+	    nr_chunks > MAX_TRAILER_CHUNKS ||
+	    len != TRAILER_FIXED + nr_types * TRAILER_TYPE_ENT +
+		   (uint64_t)nr_cpus * TRAILER_CPU_ENT +
+		   (uint64_t)nr_chunks * TRAILER_CHUNK_ENT + UMT_FOOTER_SIZE) {
+		bad = "inconsistent lengths";
+		goto bad;
+	}
+	free(t->types);
+	free(t->cpus);
+	memset(t, 0, sizeof(*t));
+	t->types = calloc(nr_types ? nr_types : 1, sizeof(*t->types));
+	t->cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*t->cpus));
+	if (!t->types || !t->cpus)
+		return -ENOMEM;
+	t->nr_chunks = nr_chunks;
+	t->nr_records = nr_records;
+	t->lost = get64(p + 24);
+	t->ts_min = get64(p + 32);
+	t->ts_max = get64(p + 40);
+	t->nr_types = nr_types;
+	t->nr_cpus = nr_cpus;
+	c = crc(c, p, TRAILER_FIXED);
+	ib_skip(&r->in, TRAILER_FIXED);
+
+	for (i = 0; i < nr_types; i++) {
+		if (ib_fill(&r->in, TRAILER_TYPE_ENT) < TRAILER_TYPE_ENT)
+			goto cut;
+		p = ib_ptr(&r->in);
+		t->types[i].type = get16(p);
+		t->types[i].count = get64(p + 8);
+		c = crc(c, p, TRAILER_TYPE_ENT);
+		ib_skip(&r->in, TRAILER_TYPE_ENT);
+	}
+	for (i = 0; i < nr_cpus; i++) {
+		if (ib_fill(&r->in, TRAILER_CPU_ENT) < TRAILER_CPU_ENT)
+			goto cut;
+		p = ib_ptr(&r->in);
+		t->cpus[i].cpu = get32(p);
+		t->cpus[i].records = get64(p + 8);
+		t->cpus[i].lost = get64(p + 16);
+		c = crc(c, p, TRAILER_CPU_ENT);
+		ib_skip(&r->in, TRAILER_CPU_ENT);
+	}
+	for (i = 0; i < nr_chunks; i++) {
+		const struct umt_chunk_info *ci;
+		uint64_t off;
+
+		if (ib_fill(&r->in, TRAILER_CHUNK_ENT) < TRAILER_CHUNK_ENT)
+			goto cut;
+		p = ib_ptr(&r->in);
+		off = get64(p);
+		c = crc(c, p, TRAILER_CHUNK_ENT);
+		ib_skip(&r->in, TRAILER_CHUNK_ENT);
+		ci = chunk_at(r, off);
+		if (!ci && missing++ < 16)
+			warn(r, "chunk %u at offset %llu (per the trailer index) was not found",
+			     i, (unsigned long long)off);
+	}
+	if (ib_fill(&r->in, UMT_FOOTER_SIZE) < UMT_FOOTER_SIZE)
+		goto cut;
+	p = ib_ptr(&r->in);
+	if (get32(p) != c) {
+		snprintf(why, sizeof(why), "CRC mismatch (stored %08x, computed %08x)",
+			 get32(p), c);
+		bad = why;
+	} else if (memcmp(p + 16, UMT_END_MAGIC, 8)) {
+		bad = "bad end magic";
+	} else if (get64(p + 8) != at) {
+		bad = "footer points elsewhere";
+	}
+	ib_skip(&r->in, UMT_FOOTER_SIZE);
+	if (bad)
+		goto bad;
+	if (missing) {
+		r->damaged = true;
+		if (missing > 16)
+			warn(r, "%llu chunks of the trailer index not found",
+			     (unsigned long long)missing);
+	}
+	r->has_trailer = true;
+	r->done = true;
+	n = ib_fill(&r->in, 1);
+	if (n > 0) {
+		warn(r, "data after the trailer at offset %llu ignored",
+		     (unsigned long long)r->in.off);
+		r->damaged = true;
+	}
+	return n < 0 ? (int)n : 0;
+bad:
+	warn(r, "trailer at offset %llu damaged: %s; its totals ignored; %d intact chunks read",
+	     (unsigned long long)at, bad, r->intact);
+	r->damaged = true;
+	r->done = true;
+	return 0;
+cut:
+	snprintf(why, sizeof(why), " (cut at offset %llu inside the one at %llu)",
+		 (unsigned long long)(r->in.off + (r->in.end - r->in.start)),
+		 (unsigned long long)at);
+	end_of_chunks(r, why);
+	return 0;
+}
+
+/* Size a reader must see for @type, or 0 if it does not know the type. */
+static int known_size(uint16_t type, const uint8_t *p, uint32_t size,
+		      uint32_t *known, char *why, size_t wl)
+{
+	uint32_t slots;
+
+	switch (type) {
+	case UMT_REC_TTU:
+		slots = 0;
+		if (size >= offsetof(struct umt_ttu, nr_slots) + 4)
+			slots = get32(p + offsetof(struct umt_ttu, nr_slots));
+		if (slots > UMT_MAX_SLOTS) {
+			snprintf(why, wl, "nr_slots %u > %u", slots,
+				 UMT_MAX_SLOTS);
+			return -1;
+		}
+		*known = sizeof(struct umt_ttu) + 4 * slots;
+		if (slots && size < *known) {
+			snprintf(why, wl, "%u-byte payload cannot hold %u slots",
+				 size, slots);
+			return -1;
+		}
+		return 0;
+	case UMT_REC_TLB_FLUSH:
+		*known = sizeof(struct umt_tlb_flush);
+		return 0;
+	case UMT_REC_LOST:
+		*known = sizeof(struct umt_lost);
+		return 0;
+	case UMT_REC_TASK:
+		*known = sizeof(struct umt_task);
+		return 0;
+	case UMT_REC_STATS:
+		*known = sizeof(struct umt_stats);
+		return 0;
+	}
+	*known = 0;
+	return 0;
+}
+
+int umt_reader_next(struct umt_reader *r, struct umt_rec *rec)
+{
+	for (;;) {
+		const struct umt_chunk_info *ci;
+		const uint8_t *p;
+		uint32_t known;
+		char why[96];
+		int ret;
+
+		if (!r->recs_left) {
+			if (r->done)
+				return 0;
+			ret = load_chunk(r);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		ci = &r->chunks[r->cur];
+		p = r->raw + r->raw_pos;
+		memset(rec, 0, sizeof(*rec));
+		rec->type = get16(p);
+		rec->flags = get16(p + 2);
+		rec->size = get32(p + 4);
+		rec->ts = get64(p + 8);
+		rec->cpu = get32(p + 16);
+		rec->seq = get32(p + 20);
+		rec->payload = p + UMT_REC_HDR_SIZE;
+		r->raw_pos += UMT_REC_HDR_SIZE + ALIGN8(rec->size);
+		r->recs_left--;
+
+		if (known_size(rec->type, rec->payload, rec->size, &known,
+			       why, sizeof(why))) {
+			warn(r, "chunk %u at offset %llu: record seq %u (%s) damaged: %s; skipped",
+			     ci->index, (unsigned long long)ci->offset,
+			     rec->seq, umt_rec_type_name(rec->type), why);
+			r->damaged = true;
+			continue;
+		}
+		if (!known &&
+		    !(r->unknown_warned[rec->type / 8] & 1u << rec->type % 8)) {
+			r->unknown_warned[rec->type / 8] |= 1u << rec->type % 8;
+			warn(r, "record type %u unknown to this unmaptrace (file version %d.%d); such records are skipped",
+			     rec->type, r->major, r->minor);
+		}
+		if (rec->size < known) {
+			/* known <= sizeof(ext): short TTUs carry no slots */
+			memset(r->ext, 0, known);
+			memcpy(r->ext, rec->payload, rec->size);
+			rec->payload = r->ext;
+			rec->short_payload = true;
+		}
+		return 1;
+	}
+}
+
+const char *umt_reader_warnings(const struct umt_reader *r)
+{
+	return r->warn ? r->warn : "";
+}
+
+int umt_reader_chunks(const struct umt_reader *r,
+		      const struct umt_chunk_info **chunks)
+{
+	*chunks = r->chunks;
+	return r->nr_chunks;
+}
+
+bool umt_reader_has_trailer(const struct umt_reader *r)
+{
+	return r->has_trailer;
+}
+
+const struct umt_totals *umt_reader_totals(const struct umt_reader *r)
+{
+	return r->has_trailer ? &r->totals : NULL;
+}
+
+bool umt_reader_damaged(const struct umt_reader *r)
+{
+	return r->damaged;
+}
+
+void umt_reader_close(struct umt_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->in.fd);
+	umt_meta_free(&r->meta);
+	free(r->in.buf);
+	free(r->raw);
+	free(r->chunks);
+	free(r->totals.types);
+	free(r->totals.cpus);
+	free(r->warn);
+	free(r);
+}
+
+/* ---- names ---- */
+
+const char *umt_rec_type_name(uint16_t type)
+{
+	static const char *const names[] = {
+		[UMT_REC_TTU] = "TTU",
+		[UMT_REC_TLB_FLUSH] = "TLB_FLUSH",
+		[UMT_REC_LOST] = "LOST",
+		[UMT_REC_TASK] = "TASK",
+		[UMT_REC_STATS] = "STATS",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+		return names[type];
+	return "unknown";
+}
+
+const char *umt_kind_name(uint16_t kind)
+{
+	static const char *const names[] = {
+		[UMT_KIND_FILE] = "file",
+		[UMT_KIND_ANON] = "anon",
+		[UMT_KIND_LAZYFREE] = "lazyfree",
+		[UMT_KIND_SHMEM] = "shmem",
+		[UMT_KIND_HUGETLB] = "hugetlb",
+		[UMT_KIND_KSM] = "ksm",
+	};
+
+	return kind < UMT_KIND_NR ? names[kind] : "unknown";
+}
+
+static const char slot_letters[] = "NTOSKMDX";
+
+const char *umt_slot_type_name(uint16_t slot_type)
+{
+	static const char *const names[] = {
+		[UMT_SLOT_NONE] = "none",
+		[UMT_SLOT_THIS] = "this",
+		[UMT_SLOT_OTHER] = "other",
+		[UMT_SLOT_SWAP] = "swap",
+		[UMT_SLOT_MARKER] = "marker",
+		[UMT_SLOT_MIGRATION] = "migration",
+		[UMT_SLOT_DEVICE] = "device",
+		[UMT_SLOT_NO_TABLE] = "no_table",
+	};
+
+	if (slot_type < sizeof(names) / sizeof(names[0]))
+		return names[slot_type];
+	return "unknown";
+}
+
+/* snprintf that appends at *pos and never runs past @len */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, len - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += n;
+}
+
+static char *flags_str(uint32_t flags, const char *const *names, int nr,
+		       char *buf, size_t len)
+{
+	size_t pos = 0;
+	int i;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < nr; i++) {
+		if (!(flags & 1u << i))
+			continue;
+		append(buf, len, &pos, "%s%s", pos ? "|" : "", names[i]);
+		flags &= ~(1u << i);
+	}
+	if (flags)
+		append(buf, len, &pos, "%s0x%x", pos ? "|" : "", flags);
+	if (!pos)
+		append(buf, len, &pos, "-");
+	return buf;
+}
+
+char *umt_folio_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	static const char *const n[] = {
+		"large", "pmd_mapped", "dirty", "pinned", "swapcache",
+		"mlocked", "image_trunc",
+	};
+
+	return flags_str(flags, n, sizeof(n) / sizeof(n[0]), buf, len);
+}
+
+char *umt_vma_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	static const char *const n[] = {
+		"locked", "uffd_wp", "shared", "droppable", "hugetlb",
+		"uffd_missing",
+	};
+
+	return flags_str(flags, n, sizeof(n) / sizeof(n[0]), buf, len);
+}
+
+char *umt_ttu_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	static const char *const n[] = {
+		"split_huge_pmd", "ignore_mlock", "sync", "hwpoison",
+		"batch_flush", "rmap_locked",
+	};
+
+	return flags_str(flags, n, sizeof(n) / sizeof(n[0]), buf, len);
+}
+
+/* bit i of UMT_PTE_* -> letter */
+static const char pte_letters[] = "wdysucpnxe";
+
+char *umt_pte_bits_str(uint32_t bits, char *buf, size_t len)
+{
+	size_t pos = 0;
+	int i;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; pte_letters[i]; i++) {
+		if (bits & 1u << i) {
+			append(buf, len, &pos, "%c", pte_letters[i]);
+			bits &= ~(1u << i);
+		}
+	}
+	if (bits)
+		append(buf, len, &pos, "%s0x%x", pos ? "+" : "", bits);
+	return buf;
+}
+
+char *umt_slot_image_str(const uint32_t *slots, uint32_t nr, char *buf,
+			 size_t len)
+{
+	size_t pos = 0;
+	uint32_t i = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	while (i < nr) {
+		uint32_t s = slots[i], t = UMT_SLOT_TYPE(s), j = i + 1;
+		char bits[32];
+
+		/* a run: same type and bits; THIS runs need page + 1 each */
+		while (j < nr && UMT_SLOT_TYPE(slots[j]) == t &&
+		       UMT_SLOT_BITS(slots[j]) == UMT_SLOT_BITS(s) &&
+		       (t != UMT_SLOT_THIS ||
+			UMT_SLOT_PAGE(slots[j]) == UMT_SLOT_PAGE(s) + (j - i)))
+			j++;
+		if (pos)
+			append(buf, len, &pos, ",");
+		if (t == UMT_SLOT_THIS && j - i > 1)
+			append(buf, len, &pos, "T%u-%u", UMT_SLOT_PAGE(s),
+			       UMT_SLOT_PAGE(s) + (j - i - 1));
+		else if (t == UMT_SLOT_THIS)
+			append(buf, len, &pos, "T%u", UMT_SLOT_PAGE(s));
+		else
+			append(buf, len, &pos, "%c", t < 8 ? slot_letters[t] :
+			       '?');
+		if (t != UMT_SLOT_THIS && j - i > 1)
+			append(buf, len, &pos, "x%u", j - i);
+		if (UMT_SLOT_BITS(s))
+			append(buf, len, &pos, ":%s",
+			       umt_pte_bits_str(UMT_SLOT_BITS(s), bits,
+						sizeof(bits)));
+		i = j;
+	}
+	if (!pos)
+		append(buf, len, &pos, "-");
+	return buf;
+}
