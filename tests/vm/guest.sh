@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Boot one QEMU (TCG) guest on a Debian cloud kernel and run a script in it.
+#
+#   guest.sh --kernel NAME|RELEASE [--smp N] [--mem MB] [--timeout SEC]
+#            [--modules M1,M2] [--file HOSTPATH[:GUESTPATH]]...
+#            --out DIR -- GUEST_SCRIPT [ARGS...]
+#
+# The kernel comes from kernels.sh (fetched on first use).  The initramfs
+# holds busybox, mke2fs (+ its shared libraries), brd.ko (decompressed:
+# busybox insmod cannot read .ko.xz), $UMT_BIN if it exists (as
+# /bin/unmaptrace), the static workloads (/bin/umt-workload), the guest
+# helpers (/lib/umt/) and GUEST_SCRIPT (/guest/script).
+#
+# Inside the guest /init mounts proc, sysfs, devtmpfs, tracefs
+# (/sys/kernel/tracing), debugfs, bpffs (/sys/fs/bpf) and cgroup2
+# (/sys/fs/cgroup, +memory delegated), makes swap on /dev/ram0 and an ext4
+# on /dev/ram1 mounted at /mnt/umt, then runs GUEST_SCRIPT with these set:
+#
+#   UMT_OUT=/out         files written here come back into DIR
+#   UMT_FS=/mnt/umt      ext4 scratch file system (on /dev/ram1)
+#   UMT_SWAP=/dev/ram0   swap device (already on)
+#   UMT_KREL=<uname -r>  UMT_NCPU=<online cpus>
+#
+# Transport: the guest script's stdout/stderr go to the console (ttyS0) and
+# into DIR/console.log; /out comes back as a base64 tar.gz on a second
+# UART (ttyS1, 8250: built in on every Debian kernel, unlike virtio_blk
+# which is a module) between marker lines, and so does the script's exit
+# status.  The runner exits with that status; 124 and a message on
+# timeout, 125 if the guest never reported (boot failure, panic).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cache=${UMT_CACHE:-$top/.cache}
+umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
+wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static/umt-workload}
+
+kernel="" smp=1 mem=1024 timeout=600 out="" modules="brd" extra=()
+die() { echo "guest.sh: $*" >&2; exit 125; }
+usage() { sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
+	--file) extra+=("$2"); shift 2 ;;
+	--) shift; break ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+done
+[ -n "$kernel" ] && [ -n "$out" ] && [ $# -ge 1 ] || usage
+script=$1
+shift
+[ -f "$script" ] || die "no guest script $script"
+
+kdir=$("$here/kernels.sh" fetch "$kernel" | tail -1) || die "kernel $kernel unavailable"
+rel=$(sed -n 's/^release=//p' "$kdir/PROVENANCE")
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# The workloads are ours: build them if missing or stale.
+if [ -z "${UMT_WORKLOAD_BIN:-}" ]; then
+	make -s -C "$top/tests/workloads" OUT="$(dirname "$wl_bin")" >&2 ||
+		die "building tests/workloads failed"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/umt-guest.XXXXXX")
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,out,guest,mnt/umt,lib/umt,lib/modules,lib64,etc,root}
+
+# --- busybox ---------------------------------------------------------------
+bb=$(command -v busybox) || die "busybox not installed (busybox-static)"
+file -L "$bb" | grep -q 'statically linked' || die "$bb is not static (install busybox-static)"
+cp "$bb" "$root/bin/busybox"
+
+# --- mke2fs and its shared libraries ---------------------------------------
+copy_dyn() {
+	local f=$1 dst=$2 lib
+	cp -L "$f" "$root/$dst"
+	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$root/$(dirname "$lib")"
+		cp -Ln "$lib" "$root/$lib" 2>/dev/null || true
+	done
+}
+mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
+[ -x "$mke2fs" ] || die "mke2fs not installed (e2fsprogs)"
+copy_dyn "$mke2fs" sbin/mke2fs
+[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
+
+# --- modules (decompressed), dependencies first ----------------------------
+moddir=$kdir/modules
+modpath() {	# module name -> path relative to modules/
+	local n=${1//-/_} p
+	p=$(find "$moddir/kernel" -regextype posix-extended \
+		-regex ".*/(${n}|${n//_/-})\.ko(\.xz|\.zst|\.gz)?" | head -1)
+	echo "${p#"$moddir"/}"
+}
+decomp() {
+	case $1 in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -qdc "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+declare -A seen=()
+loadlist=()
+addmod() {
+	local n=${1//-/_} p deps d
+	[ -n "${seen[$n]:-}" ] && return
+	seen[$n]=1
+	p=$(modpath "$n")
+	if [ -z "$p" ]; then
+		# built in (modules.builtin) or absent: either way, nothing to load
+		grep -qE "/${n}\.ko$" "$moddir/modules.builtin" 2>/dev/null ||
+			echo "guest.sh: note: module $n not found for $rel" >&2
+		return
+	fi
+	deps=$(decomp "$moddir/$p" | strings | sed -n 's/^depends=//p' | head -1)
+	for d in ${deps//,/ }; do addmod "$d"; done
+	decomp "$moddir/$p" >"$root/lib/modules/$n.ko"
+	loadlist+=("$n")
+}
+for m in ${modules//,/ }; do addmod "$m"; done
+printf '%s\n' "${loadlist[@]}" >"$root/lib/modules/load.list"
+
+# --- our binaries and scripts ----------------------------------------------
+if [ -x "$umt_bin" ]; then
+	cp "$umt_bin" "$root/bin/unmaptrace"
+else
+	echo "guest.sh: note: $umt_bin not built; /bin/unmaptrace absent" >&2
+fi
+[ -x "$wl_bin" ] && cp "$wl_bin" "$root/bin/umt-workload"
+for f in "$here"/guest/*.sh; do [ -f "$f" ] && cp "$f" "$root/lib/umt/"; done
+cp "$here/ftrace-count.sh" "$root/lib/umt/"
+cp "$script" "$root/guest/script"
+chmod +x "$root/guest/script" "$root"/lib/umt/*.sh
+if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi >"$root/guest/args"
+for e in "${extra[@]}"; do
+	src=${e%%:*}
+	dst=${e#*:}
+	[ "$dst" = "$e" ] && dst=/guest/$(basename "$src")
+	mkdir -p "$root/$(dirname "$dst")"
+	cp -a "$src" "$root/$dst"
+done
+cp "$here/guest/init" "$root/init"
+chmod +x "$root/init"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+# --- boot --------------------------------------------------------------------
+# -cpu max,la57=off: TCG's "max" CPU offers 5-level paging and Debian
+# kernels (CONFIG_X86_5LEVEL=y up to 6.15, unconditional after) would use
+# it; real x86 servers this tool targets mostly run 4-level page tables and
+# the collector walks page tables, so keep the guest on 4 levels.
+# -accel tcg: KVM hangs on these hosts (kernels-and-vms.md).
+console=$out/console.log
+data=$work/ttyS1.log
+: >"$data"
+start=$(date +%s.%N)
+set +e
+timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+	-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
+	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+	-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$console" -serial "file:$data" </dev/null
+qrc=$?
+set -e
+end=$(date +%s.%N)
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+
+# --- results -------------------------------------------------------------------
+tr -d '\r' <"$data" >"$work/data"
+if sed -n '/^UMT-OUT-BEGIN$/,/^UMT-OUT-END$/p' "$work/data" | grep -q '^UMT-OUT-END$'; then
+	sed -n '/^UMT-OUT-BEGIN$/,/^UMT-OUT-END$/{/^UMT-OUT-/d; p}' "$work/data" |
+		base64 -d | tar -xzf - -C "$out" ||
+		echo "guest.sh: warning: /out archive damaged" >&2
+fi
+grc=$(sed -n 's/^UMT-EXIT \([0-9]*\)$/\1/p' "$work/data" | tail -1)
+boot=$(sed -n 's/^UMT-BOOTED \([0-9.]*\)$/\1/p' "$work/data" | tail -1)
+{
+	echo "kernel=$rel"
+	echo "smp=$smp"
+	echo "mem=$mem"
+	echo "wall_seconds=$secs"
+	echo "guest_uptime_at_script=${boot:-}"
+	echo "qemu_rc=$qrc"
+	echo "script_rc=${grc:-}"
+} >"$out/guest.info"
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "guest.sh: timeout after ${timeout}s ($rel); see $console" >&2
+	exit 124
+fi
+if [ -z "$grc" ]; then
+	echo "guest.sh: guest on $rel never reported an exit status (qemu rc $qrc," \
+		"boot failure or panic?); last console lines:" >&2
+	tail -n 15 "$console" >&2
+	exit 125
+fi
+exit "$grc"
