@@ -1,0 +1,1075 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unmaptrace diff: compare replay reports (docs/REPORT.md) counter by
+ * counter and gate CI on threshold rules (lib/rules.h).  Exit codes follow
+ * diff(1): 0 within thresholds, 1 regression, 2 trouble, 3 not comparable.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "rules.h"
+#include "umt.h"
+
+#define SCHEMA_PREFIX	"unmaptrace-report/"
+#define SCHEMA_MAJOR	1	/* the layout this file understands */
+
+/*
+ * What a kernel developer gates on by default: the costs batching exists
+ * to cut.  A TLB flush can mean IPIs to every CPU in mm_cpumask, so any
+ * extra one fails.  Atomics, barriers and locks hit shared cache lines; a
+ * small tolerance (both 0.5% and 8 ops) absorbs the jitter of re-recorded
+ * traces, while a change of the model or the kernel path (one more op per
+ * folio) is far above it.  ptep_get is a plain load on x86 but reads a
+ * whole contpte block on arm64, hence a looser bound.  Other counters are
+ * inputs (ttu_calls) or parts of these and are shown, not gated.
+ */
+#define RULE_TLB	"tlb_flushes>+0%"
+#define RULE_ATOMICS	"atomics>+0.5%&+8"
+#define RULE_BARRIERS	"barriers>+0.5%&+8"
+#define RULE_LOCKS	"locks>+0.5%&+8"
+#define RULE_PTEP_GET	"ptep_get>+1%&+64"
+#define DEFAULT_RULES	RULE_TLB "," RULE_ATOMICS "," RULE_BARRIERS "," \
+			RULE_LOCKS "," RULE_PTEP_GET
+
+enum fmt { FMT_TEXT, FMT_MARKDOWN, FMT_JSON };
+
+struct metric {
+	char *name;		/* "atomics", "breakdown.tlb_flushes.range" */
+	long double v;
+	json_t *json;		/* the value as read, for --json output */
+};
+
+struct result {
+	const char *policy;
+	const char *arch;
+	struct metric *m;
+	size_t n;
+};
+
+struct report {
+	const char *path;
+	json_t *root;
+	const char *schema;
+	int major;
+	struct result *r;
+	size_t n;
+};
+
+struct row {
+	const struct result *res;	/* whichever side has it */
+	const char *metric;		/* NULL: the whole result is missing */
+	const struct metric *b, *n;
+	enum umt_status st;
+	struct umt_rule *why;
+};
+
+struct cmp {
+	const struct report *base, *new;
+	struct row *rows;
+	size_t n, cap;
+	const char *incomparable;	/* schema mismatch: no rows */
+	unsigned int nr[UMT_MISSING + 1];
+	unsigned int unchanged;
+	int exit;
+};
+
+struct opts {
+	enum fmt fmt;
+	bool all;
+	bool allow_missing;
+	bool rules_given;
+	struct umt_rules rules;
+	char **metrics;
+	size_t nr_metrics;
+	char **replay_args;	/* --policy/--arch, passed to replay */
+	size_t nr_replay_args;
+	char **policies;	/* the same, to select JSON results */
+	size_t nr_policies;
+	char **arches;
+	size_t nr_arches;
+	char **files;
+	size_t nr_files;
+};
+
+static void die_oom(void)
+{
+	fprintf(stderr, "unmaptrace diff: out of memory\n");
+	exit(EXIT_USAGE);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die_oom();
+	return d;
+}
+
+static void push(char ***v, size_t *n, char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+/* ---------------------------------------------------------------- input */
+
+/* Read all of @f; a report is small, a trace never gets here. */
+static char *slurp(FILE *f, const char *head, size_t nhead, size_t *len)
+{
+	size_t cap = 65536, n = nhead, got;
+	char *buf = xrealloc(NULL, cap);
+
+	memcpy(buf, head, nhead);
+	for (;;) {
+		if (n == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/*
+ * Replay a trace by running this binary's `replay --json` and reading its
+ * stdout: the model's in-process API (lib/report.h) was not there when this
+ * was written, and a child also keeps a crashing model from taking the
+ * comparison down with it.
+ */
+static char *replay_trace(const char *path, const struct opts *o,
+			  size_t *len)
+{
+	char **argv = NULL;
+	size_t argc = 0, i;
+	int pfd[2], status;
+	char *out;
+	FILE *f;
+	pid_t pid;
+
+	push(&argv, &argc, "unmaptrace");
+	for (i = 0; i < (size_t)umt_verbose && i < 2; i++)
+		push(&argv, &argc, "-v");
+	push(&argv, &argc, "replay");
+	push(&argv, &argc, "--json");
+	for (i = 0; i < o->nr_replay_args; i++)
+		push(&argv, &argc, o->replay_args[i]);
+	push(&argv, &argc, "--");
+	push(&argv, &argc, (char *)path);
+	push(&argv, &argc, NULL);
+
+	if (pipe(pfd)) {
+		fprintf(stderr, "unmaptrace diff: pipe: %s\n", strerror(errno));
+		free(argv);
+		return NULL;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "unmaptrace diff: fork: %s\n", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		free(argv);
+		return NULL;
+	}
+	if (!pid) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "unmaptrace diff: exec /proc/self/exe: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	free(argv);
+	close(pfd[1]);
+	f = fdopen(pfd[0], "r");
+	if (!f) {
+		close(pfd[0]);
+		waitpid(pid, &status, 0);
+		return NULL;
+	}
+	out = slurp(f, NULL, 0, len);
+	fclose(f);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "unmaptrace diff: %s: `unmaptrace replay --json"
+			"` failed (%s %d)\n", path,
+			WIFEXITED(status) ? "exit" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) :
+			WTERMSIG(status));
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int bad(const struct report *rep, const char *fmt, const char *what)
+{
+	fprintf(stderr, "unmaptrace diff: %s: not a usable report: ",
+		rep->path);
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static void add_metric(struct result *res, char *name, json_t *v)
+{
+	res->m = xrealloc(res->m, (res->n + 1) * sizeof(*res->m));
+	res->m[res->n].name = name;
+	res->m[res->n].json = v;
+	res->m[res->n].v = json_is_integer(v) ?
+		(long double)json_integer_value(v) :
+		(long double)json_real_value(v);
+	res->n++;
+}
+
+/* The numeric leaves of breakdown{}, as dotted names. */
+static void flatten(struct result *res, const char *prefix, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		char *name;
+
+		if (asprintf(&name, "%s.%s", prefix, key) < 0)
+			die_oom();
+		if (json_is_object(v)) {
+			flatten(res, name, v);
+			free(name);
+		} else if (json_is_number(v)) {
+			add_metric(res, name, v);
+		} else {
+			free(name);	/* strings, arrays: not counters */
+		}
+	}
+}
+
+static bool selected(char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return !n;
+}
+
+static int parse_results(struct report *rep, const struct opts *o)
+{
+	json_t *results = json_object_get(rep->root, "results"), *e;
+	size_t i, j;
+	char where[64];
+
+	if (!json_is_array(results))
+		return bad(rep, "%s", "no \"results\" array");
+	rep->r = xrealloc(NULL, json_array_size(results) * sizeof(*rep->r));
+	json_array_foreach(results, i, e) {
+		json_t *pol = json_object_get(e, "policy");
+		json_t *arch = json_object_get(e, "arch");
+		json_t *counts = json_object_get(e, "counts");
+		json_t *bd = json_object_get(e, "breakdown"), *v;
+		struct result *res = &rep->r[rep->n];
+		const char *key;
+
+		snprintf(where, sizeof(where), "results[%zu]", i);
+		if (!json_is_string(pol) || !json_is_string(arch) ||
+		    !json_is_object(counts))
+			return bad(rep, "%s needs string \"policy\" and "
+				   "\"arch\" and a \"counts\" object", where);
+		if (bd && !json_is_object(bd))
+			return bad(rep, "%s.breakdown is not an object",
+				   where);
+		if (!selected(o->policies, o->nr_policies,
+			      json_string_value(pol)) ||
+		    !selected(o->arches, o->nr_arches,
+			      json_string_value(arch)))
+			continue;
+		memset(res, 0, sizeof(*res));
+		res->policy = json_string_value(pol);
+		res->arch = json_string_value(arch);
+		for (j = 0; j < rep->n; j++)
+			if (!strcmp(rep->r[j].policy, res->policy) &&
+			    !strcmp(rep->r[j].arch, res->arch))
+				return bad(rep, "policy '%s' appears twice "
+					   "for one arch", res->policy);
+		rep->n++;
+		json_object_foreach(counts, key, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0) {
+				fprintf(stderr, "unmaptrace diff: %s: %s.counts"
+					".%s is not a non-negative integer\n",
+					rep->path, where, key);
+				return -1;
+			}
+			add_metric(res, xstrdup(key), v);
+		}
+		if (bd)
+			flatten(res, "breakdown", bd);
+	}
+	return 0;
+}
+
+static int load_report(struct report *rep, const char *path,
+		       const struct opts *o)
+{
+	char head[8], *buf;
+	size_t nhead, len;
+	json_error_t err;
+	const char *s;
+	FILE *f;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->path = path;
+	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		fprintf(stderr, "unmaptrace diff: %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	nhead = fread(head, 1, sizeof(head), f);
+	/* a trace is known by its magic, never by its name */
+	if (nhead == sizeof(head) && !memcmp(head, UMT_MAGIC, sizeof(head))) {
+		if (f == stdin) {
+			fprintf(stderr, "unmaptrace diff: a trace on stdin "
+				"cannot be replayed; pass its file name\n");
+			return -1;
+		}
+		fclose(f);
+		buf = replay_trace(path, o, &len);
+	} else {
+		buf = slurp(f, head, nhead, &len);
+		if (!buf)
+			fprintf(stderr, "unmaptrace diff: %s: read error\n",
+				path);
+		if (f != stdin)
+			fclose(f);
+	}
+	if (!buf)
+		return -1;
+	rep->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+	if (!rep->root) {
+		/* jansson positions a truncation at the very end */
+		fprintf(stderr, "unmaptrace diff: %s: malformed JSON at line "
+			"%d, column %d%s: %s\n", path, err.line, err.column,
+			!len ? " (empty file)" : err.position >= (int)len ?
+			" (truncated?)" : "", err.text);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	if (!json_is_object(rep->root))
+		return bad(rep, "%s", "top level is not an object");
+	s = json_string_value(json_object_get(rep->root, "schema"));
+	if (!s || strncmp(s, SCHEMA_PREFIX, strlen(SCHEMA_PREFIX)))
+		return bad(rep, "schema is '%s', want " SCHEMA_PREFIX "N",
+			   s ? s : "(none)");
+	rep->schema = s;
+	rep->major = atoi(s + strlen(SCHEMA_PREFIX));
+	if (rep->major < 1)
+		return bad(rep, "bad schema version in '%s'", s);
+	/* another major may lay results out differently: compare nothing */
+	if (rep->major != SCHEMA_MAJOR)
+		return 0;
+	return parse_results(rep, o);
+}
+
+static void free_report(struct report *rep)
+{
+	size_t i, j;
+
+	for (i = 0; i < rep->n; i++) {
+		for (j = 0; j < rep->r[i].n; j++)
+			free(rep->r[i].m[j].name);
+		free(rep->r[i].m);
+	}
+	free(rep->r);
+	json_decref(rep->root);
+}
+
+/* ----------------------------------------------------------- comparison */
+
+static const struct result *find_result(const struct report *rep,
+					const struct result *like)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		if (!strcmp(rep->r[i].policy, like->policy) &&
+		    !strcmp(rep->r[i].arch, like->arch))
+			return &rep->r[i];
+	return NULL;
+}
+
+static const struct metric *find_metric(const struct result *res,
+					const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (!strcmp(res->m[i].name, name))
+			return &res->m[i];
+	return NULL;
+}
+
+static struct row *add_row(struct cmp *c, const struct result *res,
+			   const char *metric)
+{
+	struct row *r;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->rows = xrealloc(c->rows, c->cap * sizeof(*c->rows));
+	}
+	r = &c->rows[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->res = res;
+	r->metric = metric;
+	return r;
+}
+
+static void missing(struct cmp *c, const struct result *res,
+		    const char *metric, const char *from)
+{
+	struct row *r = add_row(c, res, metric);
+
+	r->st = UMT_MISSING;
+	c->nr[UMT_MISSING]++;
+	if (metric)
+		fprintf(stderr, "unmaptrace diff: counter '%s' of policy "
+			"'%s' (arch %s) is missing from %s\n", metric,
+			res->policy, res->arch, from);
+	else
+		fprintf(stderr, "unmaptrace diff: policy '%s' (arch %s) is "
+			"missing from %s\n", res->policy, res->arch, from);
+}
+
+static void compare_result(struct cmp *c, const struct result *b,
+			   const struct result *n, struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct metric *bm = &b->m[i], *nm;
+		struct row *r;
+
+		if (!umt_metric_selected(o->metrics, o->nr_metrics, bm->name))
+			continue;
+		nm = find_metric(n, bm->name);
+		if (!nm) {
+			/* keep the row of the side that has it */
+			missing(c, b, bm->name, c->new->path);
+			c->rows[c->n - 1].b = bm;
+			continue;
+		}
+		r = add_row(c, b, bm->name);
+		r->b = bm;
+		r->n = nm;
+		r->st = umt_classify(&o->rules, bm->name, bm->v, nm->v,
+				     &r->why);
+		if (r->st == UMT_OK && bm->v == nm->v)
+			c->unchanged++;
+		c->nr[r->st]++;
+	}
+	for (i = 0; i < n->n; i++) {
+		if (!umt_metric_selected(o->metrics, o->nr_metrics,
+					 n->m[i].name) ||
+		    find_metric(b, n->m[i].name))
+			continue;
+		missing(c, n, n->m[i].name, c->base->path);
+		c->rows[c->n - 1].n = &n->m[i];
+	}
+}
+
+static void compare(struct cmp *c, struct opts *o)
+{
+	static char why[512];
+	size_t i;
+
+	if (c->base->major != c->new->major ||
+	    c->base->major != SCHEMA_MAJOR) {
+		snprintf(why, sizeof(why), "%s has schema %s but %s has %s%s",
+			 c->base->path, c->base->schema, c->new->path,
+			 c->new->schema, c->base->major == c->new->major ?
+			 " (this diff understands only " SCHEMA_PREFIX "1)" :
+			 " (major versions differ)");
+		fprintf(stderr, "unmaptrace diff: cannot compare: %s\n", why);
+		c->incomparable = why;
+		c->exit = EXIT_INCOMPARABLE;
+		return;
+	}
+	for (i = 0; i < c->base->n; i++) {
+		const struct result *b = &c->base->r[i];
+		const struct result *n = find_result(c->new, b);
+
+		if (n)
+			compare_result(c, b, n, o);
+		else
+			missing(c, b, NULL, c->new->path);
+	}
+	for (i = 0; i < c->new->n; i++)
+		if (!find_result(c->base, &c->new->r[i]))
+			missing(c, &c->new->r[i], NULL, c->base->path);
+	if (c->nr[UMT_MISSING] && !o->allow_missing)
+		c->exit = EXIT_INCOMPARABLE;
+	else if (c->nr[UMT_REGRESSED])
+		c->exit = EXIT_FAIL;
+	else
+		c->exit = EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void fmt_value(char *buf, size_t len, const struct metric *m)
+{
+	if (!m)
+		snprintf(buf, len, "-");
+	else if (json_is_integer(m->json))
+		snprintf(buf, len, "%lld",
+			 (long long)json_integer_value(m->json));
+	else
+		snprintf(buf, len, "%.6g", (double)m->v);
+}
+
+static void fmt_delta(char *buf, size_t len, const struct row *r)
+{
+	if (!r->b || !r->n)
+		snprintf(buf, len, "-");
+	else if (json_is_integer(r->b->json) && json_is_integer(r->n->json))
+		snprintf(buf, len, "%+lld", (long long)(r->n->v - r->b->v));
+	else
+		snprintf(buf, len, "%+.6g", (double)(r->n->v - r->b->v));
+}
+
+static void fmt_pct(char *buf, size_t len, const struct row *r)
+{
+	long double pct;
+
+	if (!r->b || !r->n) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (r->b->v == r->n->v) {
+		snprintf(buf, len, "0%%");
+		return;
+	}
+	if (r->b->v == 0) {
+		snprintf(buf, len, "new");
+		return;
+	}
+	pct = (r->n->v - r->b->v) * 100 / r->b->v;
+	if (pct > -0.1 && pct < 0.1)
+		snprintf(buf, len, "%s<0.1%%", pct > 0 ? "+" : "-");
+	else
+		snprintf(buf, len, "%+.1Lf%%", pct);
+}
+
+static const char *status_word(const struct row *r, bool loud)
+{
+	if (r->st == UMT_REGRESSED && loud)
+		return "REGRESSED";
+	return umt_status_name(r->st);
+}
+
+static bool shown(const struct row *r, const struct opts *o)
+{
+	return o->all || r->st != UMT_OK || r->b->v != r->n->v;
+}
+
+static const char *verdict_word(int exit)
+{
+	switch (exit) {
+	case EXIT_OK:		return "ok";
+	case EXIT_FAIL:		return "regressed";
+	default:		return "incomparable";
+	}
+}
+
+static void verdict_line(FILE *f, const struct cmp *c)
+{
+	if (c->incomparable) {
+		fprintf(f, "incomparable: %s", c->incomparable);
+		return;
+	}
+	fprintf(f, "%s: %u regressed, %u improved, %u grew within "
+		"thresholds, %u unchanged", c->exit == EXIT_FAIL ? "FAIL" :
+		c->exit == EXIT_OK ? "ok" : "incomparable",
+		c->nr[UMT_REGRESSED], c->nr[UMT_IMPROVED],
+		c->nr[UMT_OK] - c->unchanged, c->unchanged);
+	if (c->nr[UMT_MISSING])
+		fprintf(f, ", %u missing", c->nr[UMT_MISSING]);
+}
+
+#define TEXT_WIDTH	79
+
+static void print_text(const struct cmp *c, const struct opts *o)
+{
+	char bv[32], nv[32], dv[32], pv[32];
+	int wb = 4, wn = 3, wd = 5, wp = 4, wm = 6, ws = 9, room;
+	const struct result *cur = NULL;
+	size_t i, hidden = 0;
+
+	printf("--- %s\n+++ %s\n", c->base->path, c->new->path);
+	for (i = 0; i < c->n; i++) {
+		const struct row *r = &c->rows[i];
+		int l;
+
+		if (r->st != UMT_MISSING && !shown(r, o))
+			continue;
+		fmt_value(bv, sizeof(bv), r->b);
+		fmt_value(nv, sizeof(nv), r->n);
+		fmt_delta(dv, sizeof(dv), r);
+		fmt_pct(pv, sizeof(pv), r);
+		wb = (l = strlen(bv)) > wb ? l : wb;
+		wn = (l = strlen(nv)) > wn ? l : wn;
+		wd = (l = strlen(dv)) > wd ? l : wd;
+		wp = (l = strlen(pv)) > wp ? l : wp;
+		l = r->metric ? strlen(r->metric) : 16;
+		wm = l > wm ? l : wm;
+	}
+	/* long names get a line of their own rather than a wide table */
+	room = TEXT_WIDTH - 2 - (wb + wn + wd + wp + ws + 5);
+	if (wm > room)
+		wm = room < 16 ? 16 : room;
+
+	for (i = 0; i < c->n; i++) {
+		const struct row *r = &c->rows[i];
+		const char *name = r->metric ? r->metric : "(whole result)";
+
+		if (r->st != UMT_MISSING && !shown(r, o)) {
+			hidden++;
+			continue;
+		}
+		if (r->res != cur && (!cur || strcmp(cur->policy,
+			r->res->policy) || strcmp(cur->arch, r->res->arch))) {
+			cur = r->res;
+			printf("\npolicy %s, arch %s\n  %-*s %*s %*s %*s %*s  "
+			       "%s\n", cur->policy, cur->arch, wm, "metric",
+			       wb, "base", wn, "new", wd, "delta", wp, "%",
+			       "status");
+		}
+		fmt_value(bv, sizeof(bv), r->b);
+		fmt_value(nv, sizeof(nv), r->n);
+		fmt_delta(dv, sizeof(dv), r);
+		fmt_pct(pv, sizeof(pv), r);
+		if ((int)strlen(name) > wm)
+			printf("  %s\n  %-*s", name, wm, "");
+		else
+			printf("  %-*s", wm, name);
+		printf(" %*s %*s %*s %*s  %s\n", wb, bv, wn, nv, wd, dv, wp,
+		       pv, status_word(r, true));
+	}
+	if (hidden)
+		printf("  (%zu unchanged not shown; --all shows them)\n",
+		       hidden);
+	if (c->nr[UMT_REGRESSED]) {
+		printf("\nregressions:\n");
+		for (i = 0; i < c->n; i++) {
+			const struct row *r = &c->rows[i];
+
+			if (r->st != UMT_REGRESSED)
+				continue;
+			fmt_delta(dv, sizeof(dv), r);
+			fmt_pct(pv, sizeof(pv), r);
+			printf("  %s/%s %s %s (%s) breaks rule '%s'\n",
+			       r->res->policy, r->res->arch, r->metric, dv, pv,
+			       r->why->text);
+		}
+	}
+	printf("\n");
+	verdict_line(stdout, c);
+	printf("\n");
+}
+
+static void md_escape(const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("|`\\*_<>[]", *s))
+			putchar('\\');
+		putchar(*s);
+	}
+}
+
+/* A code span; inside a table only '|' still needs its backslash. */
+static void md_code(const char *s)
+{
+	if (strchr(s, '`')) {
+		md_escape(s);
+		return;
+	}
+	putchar('`');
+	for (; *s; s++) {
+		if (*s == '|')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('`');
+}
+
+static void print_markdown(const struct cmp *c, const struct opts *o)
+{
+	char bv[32], nv[32], dv[32], pv[32];
+	size_t i, rows = 0;
+
+	printf("**unmaptrace diff: ");
+	verdict_line(stdout, c);
+	printf("** (");
+	md_code(c->base->path);
+	printf(" -> ");
+	md_code(c->new->path);
+	printf(")\n\n");
+	for (i = 0; i < c->n; i++) {
+		const struct row *r = &c->rows[i];
+
+		if (r->st != UMT_MISSING && !shown(r, o))
+			continue;
+		if (!rows++)
+			printf("| policy | arch | metric | base | new | delta "
+			       "| %% | status |\n"
+			       "| :-- | :-- | :-- | --: | --: | --: | --: "
+			       "| :-- |\n");
+		fmt_value(bv, sizeof(bv), r->b);
+		fmt_value(nv, sizeof(nv), r->n);
+		fmt_delta(dv, sizeof(dv), r);
+		fmt_pct(pv, sizeof(pv), r);
+		printf("| ");
+		md_escape(r->res->policy);
+		printf(" | ");
+		md_escape(r->res->arch);
+		printf(" | ");
+		if (r->metric)
+			md_code(r->metric);
+		else
+			printf("(whole result)");
+		printf(" | %s | %s | %s | %s | ", bv, nv, dv, pv);
+		if (r->st == UMT_REGRESSED) {
+			printf("**regressed** (rule ");
+			md_code(r->why->text);
+			printf(")");
+		} else {
+			printf("%s", status_word(r, false));
+		}
+		printf(" |\n");
+	}
+	if (!rows && !c->incomparable)
+		printf("No counter changed.\n");
+	printf("\n");
+}
+
+static json_t *row_json(const struct cmp *c, const struct row *r)
+{
+	json_t *o = json_object(), *ratio = json_null(), *delta = json_null();
+
+	if (!o)
+		die_oom();
+	if (r->b && r->n) {
+		if (json_is_integer(r->b->json) && json_is_integer(r->n->json))
+			delta = json_integer(json_integer_value(r->n->json) -
+					     json_integer_value(r->b->json));
+		else
+			delta = json_real((double)(r->n->v - r->b->v));
+		if (r->b->v != 0)
+			ratio = json_real((double)(r->n->v / r->b->v));
+	}
+	json_object_set_new(o, "file", json_string(c->new->path));
+	json_object_set_new(o, "policy", json_string(r->res->policy));
+	json_object_set_new(o, "arch", json_string(r->res->arch));
+	json_object_set_new(o, "metric",
+			    r->metric ? json_string(r->metric) : json_null());
+	json_object_set(o, "base", r->b ? r->b->json : json_null());
+	json_object_set(o, "new", r->n ? r->n->json : json_null());
+	json_object_set_new(o, "delta", delta);
+	json_object_set_new(o, "ratio", ratio);
+	json_object_set_new(o, "status", json_string(umt_status_name(r->st)));
+	if (r->why)
+		json_object_set_new(o, "rule", json_string(r->why->text));
+	return o;
+}
+
+static void print_json(struct cmp *cmps, size_t n, int exit_code,
+		       const struct opts *o)
+{
+	json_t *top = json_object(), *rows = json_array(), *files;
+	json_t *rules = json_array(), *v = json_object();
+	unsigned int tot[UMT_MISSING + 1] = { 0 }, unchanged = 0;
+	size_t i, j;
+	int s;
+
+	if (!top || !rows || !rules || !v)
+		die_oom();
+	files = json_array();
+	for (i = 0; i < n; i++) {
+		const struct cmp *c = &cmps[i];
+		json_t *f = json_object();
+
+		for (j = 0; j < c->n; j++)
+			json_array_append_new(rows, row_json(c, &c->rows[j]));
+		for (s = 0; s <= UMT_MISSING; s++)
+			tot[s] += c->nr[s];
+		unchanged += c->unchanged;
+		json_object_set_new(f, "file", json_string(c->new->path));
+		json_object_set_new(f, "status",
+				    json_string(verdict_word(c->exit)));
+		if (c->incomparable)
+			json_object_set_new(f, "reason",
+					    json_string(c->incomparable));
+		json_array_append_new(files, f);
+	}
+	for (i = 0; i < o->rules.n; i++)
+		json_array_append_new(rules, json_string(o->rules.v[i].text));
+	json_object_set_new(v, "status", json_string(verdict_word(exit_code)));
+	json_object_set_new(v, "exit_code", json_integer(exit_code));
+	for (s = 0; s <= UMT_MISSING; s++)
+		json_object_set_new(v, umt_status_name(s),
+				    json_integer(tot[s]));
+	json_object_set_new(v, "unchanged", json_integer(unchanged));
+	json_object_set_new(v, "files", files);
+	json_object_set_new(top, "schema", json_string("unmaptrace-diff/1"));
+	json_object_set_new(top, "base", json_string(cmps[0].base->path));
+	json_object_set_new(top, "rules", rules);
+	json_object_set_new(top, "rows", rows);
+	json_object_set_new(top, "verdict", v);
+	json_dumpf(top, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(top);
+}
+
+/* -------------------------------------------------------------- options */
+
+enum {
+	OPT_MARKDOWN = 0x100,
+	OPT_JSON,
+	OPT_ALLOW_MISSING,
+};
+
+static const struct argp_option options[] = {
+	{ "fail-on", 'f', "RULES", 0,
+	  "Threshold rules (repeatable; replaces the default, see below)", 0 },
+	{ "metric", 'm', "GLOB", 0,
+	  "Compare only counters matching GLOB; !GLOB excludes "
+	  "(repeatable; default: all)", 0 },
+	{ "policy", 'p', "POLICY", 0,
+	  "Replay traces with this policy and compare only its results "
+	  "(repeatable; default: all)", 0 },
+	{ "arch", 'a', "ARCH", 0,
+	  "Replay traces for this arch and compare only its results "
+	  "(repeatable; default: all)", 0 },
+	{ "all", 'A', NULL, 0, "Also show unchanged counters", 0 },
+	{ "allow-missing", OPT_ALLOW_MISSING, NULL, 0,
+	  "Show counters or policies present on one side only, but do not "
+	  "exit 3 for them", 0 },
+	{ "markdown", OPT_MARKDOWN, NULL, 0,
+	  "Markdown table with a verdict line (PR comment, step summary)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "JSON rows and a verdict", 0 },
+	{ 0 }
+};
+
+static const char args_doc[] = "BASE NEW [NEW...]";
+
+static const char doc[] =
+"Compare unmaptrace reports counter by counter and fail on regressions.\n"
+"\n"
+"USAGE:\n"
+"  unmaptrace diff [OPTION...] BASE NEW [NEW...]\n"
+"\n"
+"BASE and each NEW are `unmaptrace replay --json` reports or .umt traces\n"
+"(known by their magic); traces are replayed with --policy/--arch.\n"
+"Every counter of every (policy, arch) result in both is compared: counts\n"
+"by name (atomics) and breakdown leaves by dotted name\n"
+"(breakdown.tlb_flushes.range).  All regressions are listed.\n"
+"\v"
+"RULES: comma-separated GLOB>THRESHOLD; THRESHOLD is +N% (relative), +N\n"
+"(absolute) or +N%&+M (fails only when both are exceeded).  A metric is\n"
+"decided by the last rule matching it; a counter no rule matches is shown\n"
+"but never fails.  Any decrease is shown as improved.\n"
+"\n"
+"Default rules (what --fail-on replaces):\n"
+"  " RULE_TLB "," RULE_ATOMICS "," RULE_BARRIERS ",\n"
+"  " RULE_LOCKS "," RULE_PTEP_GET "\n"
+"\n"
+"A TLB flush may IPI every CPU of the mm, so any extra one fails; atomics,\n"
+"barriers and locks hit shared lines and get a small tolerance for\n"
+"re-recorded traces; ptep_get is a load on x86 but a contpte block read on\n"
+"arm64.  Reports of one trace are deterministic: any change is real.\n"
+"\n"
+"EXAMPLES:\n"
+"  unmaptrace diff base.json new.json\n"
+"  unmaptrace diff --fail-on '*>+0%' base.json new.json\n"
+"  unmaptrace diff --fail-on 'atomics>+2%&+100,ptep_get>+1000' \\\n"
+"      --metric 'breakdown.tlb_flushes.*' --metric tlb_flushes a.json b.json\n"
+"  unmaptrace diff --policy none --policy batched base.umt new.umt\n"
+"  unmaptrace diff --markdown base.json new.json >> \"$GITHUB_STEP_SUMMARY\"\n"
+"\n"
+"Exit status: 0 within thresholds, 1 regression, 2 usage or I/O error\n"
+"(also malformed JSON), 3 not comparable (schema major differs, or a\n"
+"policy or counter is on one side only).  See docs/ci.md.";
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	char err[512];
+
+	switch (key) {
+	case 'f':
+		if (!o->rules_given)
+			umt_rules_free(&o->rules);
+		o->rules_given = true;
+		if (umt_rules_parse(&o->rules, arg, err, sizeof(err)))
+			argp_error(state, "%s", err);
+		break;
+	case 'm':
+		push(&o->metrics, &o->nr_metrics, arg);
+		break;
+	case 'p':
+	case 'a':
+		push(&o->replay_args, &o->nr_replay_args,
+		     key == 'p' ? "--policy" : "--arch");
+		push(&o->replay_args, &o->nr_replay_args, arg);
+		if (key == 'p')
+			push(&o->policies, &o->nr_policies, arg);
+		else
+			push(&o->arches, &o->nr_arches, arg);
+		break;
+	case 'A':
+		o->all = true;
+		break;
+	case OPT_ALLOW_MISSING:
+		o->allow_missing = true;
+		break;
+	case OPT_MARKDOWN:
+	case OPT_JSON:
+		if (o->fmt != FMT_TEXT)
+			argp_error(state, "--markdown and --json exclude "
+				   "each other");
+		o->fmt = key == OPT_JSON ? FMT_JSON : FMT_MARKDOWN;
+		break;
+	case ARGP_KEY_ARG:
+		push(&o->files, &o->nr_files, arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->nr_files < 2)
+			argp_error(state, "need BASE and at least one NEW");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* 3 (cannot judge) outranks 1 (regressed) outranks 0 */
+static int worse(int a, int b)
+{
+	static const int rank[] = { 0, 1, 3, 2 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct argp argp = {
+		.options = options, .parser = parse_opt,
+		.args_doc = args_doc, .doc = doc,
+	};
+	struct opts o = { 0 };
+	struct report *reps;
+	struct cmp *cmps;
+	int ret = EXIT_OK;
+	char err[256];
+	size_t i, j, nstdin = 0;
+
+	if (umt_rules_parse(&o.rules, DEFAULT_RULES, err, sizeof(err))) {
+		fprintf(stderr, "unmaptrace diff: %s\n", err);
+		return EXIT_USAGE;
+	}
+	/* argp exits 64 on usage errors; diff(1) callers expect 2 */
+	argp_err_exit_status = EXIT_USAGE;
+	argv[0] = "unmaptrace diff";	/* for argp's usage and errors */
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o)) {
+		ret = EXIT_USAGE;
+		goto out_opts;
+	}
+	for (i = 0; i < o.nr_files; i++)
+		nstdin += !strcmp(o.files[i], "-");
+	if (nstdin > 1) {
+		fprintf(stderr, "unmaptrace diff: stdin ('-') can be read "
+			"only once\n");
+		ret = EXIT_USAGE;
+		goto out_opts;
+	}
+
+	/* load everything first: an unreadable input prints no table */
+	reps = xrealloc(NULL, o.nr_files * sizeof(*reps));
+	cmps = xrealloc(NULL, (o.nr_files - 1) * sizeof(*cmps));
+	memset(cmps, 0, (o.nr_files - 1) * sizeof(*cmps));
+	for (i = 0; i < o.nr_files; i++) {
+		if (load_report(&reps[i], o.files[i], &o)) {
+			ret = EXIT_USAGE;
+			free_report(&reps[i]);
+			goto out_reps;
+		}
+	}
+	for (i = 1; i < o.nr_files; i++) {
+		struct cmp *c = &cmps[i - 1];
+
+		c->base = &reps[0];
+		c->new = &reps[i];
+		compare(c, &o);
+		ret = worse(ret, c->exit);
+	}
+	/* a typo in a rule would otherwise never fire, silently */
+	for (j = 0; o.rules_given && j < o.rules.n; j++)
+		if (!o.rules.v[j].hits)
+			fprintf(stderr, "unmaptrace diff: warning: rule '%s' "
+				"matches no compared counter\n",
+				o.rules.v[j].text);
+	if (o.fmt == FMT_JSON) {
+		print_json(cmps, o.nr_files - 1, ret, &o);
+	} else {
+		for (j = 0; j + 1 < o.nr_files; j++) {
+			if (j)
+				printf("\n");
+			if (o.fmt == FMT_MARKDOWN)
+				print_markdown(&cmps[j], &o);
+			else
+				print_text(&cmps[j], &o);
+		}
+	}
+	for (j = 0; j + 1 < o.nr_files; j++)
+		free(cmps[j].rows);
+out_reps:
+	while (i--)
+		free_report(&reps[i]);
+	free(reps);
+	free(cmps);
+out_opts:
+	umt_rules_free(&o.rules);
+	free(o.metrics);
+	free(o.replay_args);
+	free(o.policies);
+	free(o.arches);
+	free(o.files);
+	return ret;
+}
