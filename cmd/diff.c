@@ -852,7 +852,7 @@ static void print_json(struct cmp *cmps, size_t n, int exit_code,
 	json_object_set_new(top, "rules", rules);
 	json_object_set_new(top, "rows", rows);
 	json_object_set_new(top, "verdict", v);
-	json_dumpf(top, stdout, JSON_INDENT(2));
+	json_dumpf(top, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	putchar('\n');
 	json_decref(top);
 }

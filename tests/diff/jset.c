@@ -219,7 +219,8 @@ int main(int argc, char **argv)
 			if (json_is_string(v)) {
 				printf("%s\n", json_string_value(v));
 			} else {
-				s = json_dumps(v, JSON_ENCODE_ANY);
+				s = json_dumps(v, JSON_ENCODE_ANY |
+					       JSON_REAL_PRECISION(10));
 				printf("%s\n", s);
 				free(s);
 			}

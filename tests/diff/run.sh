@@ -1,0 +1,392 @@
+#!/usr/bin/env bash
+# Tests of `unmaptrace diff` through the binary: exit codes, the rows it
+# reports, messages.  Seeded variants are derived from tests/diff/base.json
+# (hand-written to docs/REPORT.md) and, when a trace and a working replay
+# exist, from real `replay --json` output, by tests/diff/jset.c (jansson).
+# One "PASS name" / "FAIL name: why" / "SKIP name: why" line per case.
+set -uo pipefail
+top=${UMT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+U=${UNMAPTRACE:-$top/unmaptrace}
+here=$top/tests/diff
+base=$here/base.json
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS diff_$1"; }
+fail() { echo "FAIL diff_$1: $2"; }
+skip() { echo "SKIP diff_$1: $2"; }
+
+if ! ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -o "$tmp/jset" \
+	"$here/jset.c" -ljansson 2>"$tmp/cc.err"; then
+	fail build_jset "$(head -3 "$tmp/cc.err")"
+	exit 0
+fi
+J=$tmp/jset
+if [ ! -x "$U" ]; then
+	fail binary "$U not built"
+	exit 0
+fi
+
+# d NAME ARGS...: run diff, keep stdout/stderr in $tmp/NAME.{out,err}
+d() {
+	local n=$1
+	shift
+	"$U" diff "$@" >"$tmp/$n.out" 2>"$tmp/$n.err"
+	echo $? >"$tmp/$n.rc"
+}
+rc() { cat "$tmp/$1.rc"; }
+# a sanitizer report is a failure whatever the exit code says
+clean() { ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	"$tmp/$1.err"; }
+# get FILE PATH: one value out of a JSON file
+get() { "$J" -g "$1" "$2" 2>/dev/null; }
+cnt() { "$J" -c "$1" "$2" 2>/dev/null; }
+# expect NAME RC: the exit code and a clean run, or a FAIL line
+expect() {
+	local got
+	got=$(rc "$1")
+	if [ "$got" != "$2" ]; then
+		fail "$1" "exit $got, want $2; stderr: $(head -3 "$tmp/$1.err")"
+		return 1
+	fi
+	if ! clean "$1"; then
+		fail "$1" "sanitizer: $(grep -m1 -E 'ERROR|runtime error' \
+			"$tmp/$1.err")"
+		return 1
+	fi
+	return 0
+}
+
+B='results[policy=batched,arch=x86].counts'
+N='results[policy=none,arch=x86].counts'
+
+# ---- identical inputs
+d identical "$base" "$base"
+expect identical 0 &&
+if grep -qE '(REGRESSED|improved|missing)$' "$tmp/identical.out"; then
+	fail identical "rows shown for identical inputs"
+elif ! grep -q '^ok: 0 regressed, 0 improved' "$tmp/identical.out"; then
+	fail identical "no ok verdict: $(tail -1 "$tmp/identical.out")"
+else
+	pass identical
+fi
+
+# ---- one seeded regression: the right row, not only the exit code
+"$J" "$base" "$B.tlb_flushes" +1 >"$tmp/reg1.json"
+d reg1 "$base" "$tmp/reg1.json"
+d reg1j --json "$base" "$tmp/reg1.json"
+r='rows[policy=batched,metric=tlb_flushes]'
+if expect reg1 1 && expect reg1j 1; then
+	if ! grep -qE '^  tlb_flushes +4096 +4097 +\+1 +\+<0\.1% +REGRESSED$' \
+		"$tmp/reg1.out"; then
+		fail seeded_regression_text "no REGRESSED tlb_flushes row"
+	elif [ "$(grep -c REGRESSED "$tmp/reg1.out")" != 1 ]; then
+		fail seeded_regression_text "more than one REGRESSED row"
+	elif ! grep -q "breaks rule 'tlb_flushes>+0%'" "$tmp/reg1.out"; then
+		fail seeded_regression_text "deciding rule not named"
+	else
+		pass seeded_regression_text
+	fi
+	o=$tmp/reg1j.out
+	if [ "$(cnt "$o" 'rows[status=regressed]')" != 1 ] ||
+	   [ "$(get "$o" "$r.status")" != regressed ] ||
+	   [ "$(get "$o" "$r.base")" != 4096 ] ||
+	   [ "$(get "$o" "$r.new")" != 4097 ] ||
+	   [ "$(get "$o" "$r.delta")" != 1 ] ||
+	   [ "$(get "$o" "$r.rule")" != 'tlb_flushes>+0%' ] ||
+	   [ "$(get "$o" 'verdict.status')" != regressed ] ||
+	   [ "$(get "$o" 'verdict.exit_code')" != 1 ]; then
+		fail seeded_regression_json "row or verdict wrong: $(get "$o" "$r")"
+	# the same counter of the other policy did not change
+	elif [ "$(get "$o" 'rows[policy=none,metric=tlb_flushes].status')" != ok ]
+	then
+		fail seeded_regression_json "policy none tlb_flushes not ok"
+	else
+		pass seeded_regression_json
+	fi
+fi
+
+# ---- an improvement: exit 0, shown as improved
+"$J" "$base" "$B.atomics" -4096 "$B.pte_writes" -1 >"$tmp/imp.json"
+d imp "$base" "$tmp/imp.json"
+d impj --json "$base" "$tmp/imp.json"
+if expect imp 0 && expect impj 0; then
+	if ! grep -qE '^  atomics +20480 +16384 +-4096 +-20\.0% +improved$' \
+		"$tmp/imp.out" ||
+	   ! grep -qE '^  pte_writes .* improved$' "$tmp/imp.out"; then
+		fail improvement "improved rows missing: $(cat "$tmp/imp.out")"
+	elif [ "$(cnt "$tmp/impj.out" 'rows[status=improved]')" != 2 ] ||
+	     [ "$(get "$tmp/impj.out" \
+		  'rows[policy=batched,metric=atomics].ratio')" != 0.8 ]; then
+		fail improvement "JSON rows wrong"
+	else
+		pass improvement
+	fi
+fi
+
+# ---- several regressions, across policies and breakdown: all listed
+"$J" "$base" "$B.tlb_flushes" +3 "$N.atomics" '*1.5' \
+	"$N.barriers" +100 \
+	'results[policy=batched].breakdown.tlb_flushes.range' +3 \
+	>"$tmp/many.json"
+d many --fail-on '*>+0%' "$base" "$tmp/many.json"
+d manyj --json --fail-on '*>+0%' "$base" "$tmp/many.json"
+if expect many 1 && expect manyj 1; then
+	o=$tmp/manyj.out
+	want="batched:tlb_flushes none:atomics none:barriers"
+	want+=" batched:breakdown.tlb_flushes.range"
+	bad=
+	for pm in $want; do
+		p=${pm%%:*} m=${pm#*:}
+		[ "$(get "$o" "rows[policy=$p,metric=$m].status")" = regressed ] ||
+			bad+=" $pm"
+		grep -qE "^  $p/x86 $m .* breaks rule" "$tmp/many.out" ||
+			bad+=" text:$pm"
+	done
+	if [ -n "$bad" ]; then
+		fail several_regressions "not listed:$bad"
+	elif [ "$(cnt "$o" 'rows[status=regressed]')" != 4 ]; then
+		fail several_regressions "want exactly 4 regressed rows"
+	else
+		pass several_regressions
+	fi
+fi
+
+# ---- default rules: tolerance on atomics, none on tlb_flushes
+"$J" "$base" "$B.atomics" +8 "$B.pte_writes" +100000 >"$tmp/tol.json"
+d tol "$base" "$tmp/tol.json"
+expect tol 0 && if grep -qE '^  atomics +20480 +20488 .* ok$' "$tmp/tol.out"
+then
+	pass default_rules_tolerance
+else
+	fail default_rules_tolerance "atomics +8 not shown as ok"
+fi
+"$J" "$base" "$B.atomics" +200 >"$tmp/tol2.json"
+d tol2 "$base" "$tmp/tol2.json"
+expect tol2 1 && pass default_rules_atomics_beyond
+
+# ---- rules through the binary: both-thresholds, globs, last match wins
+"$J" "$base" "$N.atomics" +1000 "$B.atomics" +1000 >"$tmp/both.json"
+d both --json --fail-on 'atomics>+2%&+100' "$base" "$tmp/both.json"
+o=$tmp/both.out
+# none: +1000 of 262144 is 0.4%: only the absolute part exceeded
+expect both 1 &&
+if [ "$(get "$o" 'rows[policy=none,metric=atomics].status')" != ok ] ||
+   [ "$(get "$o" 'rows[policy=batched,metric=atomics].status')" != regressed ]
+then
+	fail rule_both_thresholds "want none ok, batched regressed"
+else
+	pass rule_both_thresholds
+fi
+d glob --fail-on '*>+0%,breakdown.*>+1000' "$base" "$tmp/many.json"
+expect glob 1 &&
+if grep -q 'breakdown.tlb_flushes.range .*REGRESSED' "$tmp/glob.out"; then
+	fail rule_last_match_wins "breakdown row failed despite +1000 rule"
+else
+	pass rule_last_match_wins
+fi
+
+# ---- --metric restricts what is compared
+d metric --metric 'breakdown.*' --metric '!breakdown.by_*' \
+	"$base" "$tmp/reg1.json"
+d metricj --json --metric 'breakdown.*' --metric '!breakdown.by_*' \
+	"$base" "$tmp/reg1.json"
+expect metric 0 && expect metricj 0 &&
+if [ "$(cnt "$tmp/metricj.out" 'rows[metric=tlb_flushes]')" != 0 ] ||
+   [ "$(cnt "$tmp/metricj.out" 'rows[metric=breakdown.by_kind.anon.folios]')" \
+	!= 0 ] ||
+   [ "$(cnt "$tmp/metricj.out" 'rows[metric=breakdown.tlb_flushes.range]')" \
+	!= 2 ]; then
+	fail metric_filter "wrong rows selected"
+else
+	pass metric_filter
+fi
+
+# ---- schema major mismatch
+"$J" "$base" schema '="unmaptrace-report/2"' >"$tmp/s2.json"
+d schema "$base" "$tmp/s2.json"
+expect schema 3 &&
+if grep -q 'unmaptrace-report/1 but .*s2.json has unmaptrace-report/2 (major' \
+	"$tmp/schema.err"; then
+	pass schema_major_mismatch
+else
+	fail schema_major_mismatch "reason: $(cat "$tmp/schema.err")"
+fi
+# a minor addition keeps the major: comparable
+"$J" "$base" tool_version '="0.2.0"' "$B.new_counter" =5 >"$tmp/minor.json"
+d minor --allow-missing "$base" "$tmp/minor.json"
+expect minor 0 && pass schema_minor_addition_allowed
+
+# ---- a policy or a counter on one side only
+"$J" "$base" 'results[policy=batched]' =del >"$tmp/nob.json"
+d nopol "$base" "$tmp/nob.json"
+d nopol_rev "$tmp/nob.json" "$base"
+if expect nopol 3 && expect nopol_rev 3; then
+	if grep -q "policy 'batched' (arch x86) is missing from .*nob.json" \
+		"$tmp/nopol.err" &&
+	   grep -q "policy 'batched' (arch x86) is missing from .*nob.json" \
+		"$tmp/nopol_rev.err"; then
+		pass policy_missing
+	else
+		fail policy_missing "message: $(cat "$tmp/nopol.err")"
+	fi
+fi
+"$J" "$base" "$N.locks" =del >"$tmp/nolocks.json"
+d nocnt --json "$base" "$tmp/nolocks.json"
+expect nocnt 3 &&
+if grep -q "counter 'locks' of policy 'none' (arch x86) is missing" \
+	"$tmp/nocnt.err" &&
+   [ "$(get "$tmp/nocnt.out" 'rows[policy=none,metric=locks].status')" = \
+	missing ]; then
+	pass counter_missing
+else
+	fail counter_missing "message: $(cat "$tmp/nocnt.err")"
+fi
+# a regression plus a missing counter: cannot judge wins over regressed
+"$J" "$tmp/nolocks.json" "$B.tlb_flushes" +1 >"$tmp/nolocks_reg.json"
+d mixed "$base" "$tmp/nolocks_reg.json"
+expect mixed 3 && pass missing_outranks_regression
+d allowmiss --allow-missing "$base" "$tmp/nolocks.json"
+expect allowmiss 0 && pass allow_missing
+
+# ---- malformed and truncated JSON: 2, file and line/column named
+printf '{"schema": "unmaptrace-report/1",\n "results": [,]}\n' \
+	>"$tmp/mal.json"
+d mal "$base" "$tmp/mal.json"
+expect mal 2 &&
+if grep -q 'mal.json: malformed JSON at line 2, column [0-9]*: ' \
+	"$tmp/mal.err" && [ ! -s "$tmp/mal.out" ]; then
+	pass malformed_json
+else
+	fail malformed_json "message: $(cat "$tmp/mal.err")"
+fi
+head -c 900 "$base" >"$tmp/trunc.json"
+d trunc "$tmp/trunc.json" "$base"
+expect trunc 2 &&
+if grep -q 'trunc.json: malformed JSON at line [0-9]*, column [0-9]* (truncated?)' \
+	"$tmp/trunc.err"; then
+	pass truncated_json
+else
+	fail truncated_json "message: $(cat "$tmp/trunc.err")"
+fi
+: >"$tmp/empty.json"
+d empty "$base" "$tmp/empty.json"
+expect empty 2 && grep -q 'empty file' "$tmp/empty.err" &&
+	pass empty_file || { [ "$(rc empty)" = 2 ] &&
+	fail empty_file "message: $(cat "$tmp/empty.err")"; }
+echo '{"schema": "something-else/1"}' >"$tmp/other.json"
+d other "$base" "$tmp/other.json"
+expect other 2 && grep -q "other.json: not a usable report: schema is" \
+	"$tmp/other.err" && pass not_a_report ||
+	{ [ "$(rc other)" = 2 ] && fail not_a_report "$(cat "$tmp/other.err")"; }
+"$J" "$base" "$B.atomics" '="many"' >"$tmp/strcnt.json"
+d strcnt "$base" "$tmp/strcnt.json"
+expect strcnt 2 && grep -q "counts.atomics is not a non-negative integer" \
+	"$tmp/strcnt.err" && pass counter_not_integer ||
+	{ [ "$(rc strcnt)" = 2 ] && fail counter_not_integer \
+		"$(cat "$tmp/strcnt.err")"; }
+d noent "$base" "$tmp/does-not-exist.json"
+expect noent 2 && grep -q 'does-not-exist.json: No such file' \
+	"$tmp/noent.err" && pass missing_file ||
+	{ [ "$(rc noent)" = 2 ] && fail missing_file "$(cat "$tmp/noent.err")"; }
+
+# ---- rule and usage errors: 2 with a message
+for spec in 'atomics' 'atomics>>1' 'atomics>-1%' 'atomics>+1%&+2%' \
+	'>+1%' 'atomics>+1%,' 'atomics>nan'; do
+	d badrule --fail-on "$spec" "$base" "$base"
+	if [ "$(rc badrule)" != 2 ]; then
+		fail "bad_rule[$spec]" "exit $(rc badrule), want 2"
+	elif ! grep -q "bad rule '.*' in '$spec'" "$tmp/badrule.err"; then
+		fail "bad_rule[$spec]" "message: $(head -1 "$tmp/badrule.err")"
+	else
+		pass "bad_rule[$spec]"
+	fi
+done
+d typo --fail-on 'tlb_flush>+0%' "$base" "$base"
+expect typo 0 && grep -q "rule 'tlb_flush>+0%' matches no compared counter" \
+	"$tmp/typo.err" && pass rule_typo_warned ||
+	{ [ "$(rc typo)" = 0 ] && fail rule_typo_warned "no warning"; }
+d onefile "$base"
+expect onefile 2 && pass usage_one_file
+d twofmt --json --markdown "$base" "$base"
+expect twofmt 2 && pass usage_two_formats
+
+# ---- several NEW: each against BASE, the worst exit wins
+d multi "$base" "$base" "$tmp/reg1.json" "$tmp/imp.json"
+expect multi 1 &&
+if [ "$(grep -c '^+++ ' "$tmp/multi.out")" = 3 ] &&
+   [ "$(grep -c REGRESSED "$tmp/multi.out")" = 1 ]; then
+	pass several_new
+else
+	fail several_new "want 3 sections, 1 regression"
+fi
+
+# ---- markdown: a verdict line, then a table of the changed rows
+d md --markdown "$base" "$tmp/reg1.json"
+expect md 1 &&
+if head -1 "$tmp/md.out" | grep -q '^\*\*unmaptrace diff: FAIL: 1 regressed' &&
+   grep -q '^| policy | arch | metric | base | new | delta | % | status |$' \
+	"$tmp/md.out" &&
+   grep -q '^| batched | x86 | `tlb_flushes` | 4096 | 4097 | +1 | +<0.1% | \*\*regressed\*\*' \
+	"$tmp/md.out"; then
+	pass markdown
+else
+	fail markdown "$(head -5 "$tmp/md.out")"
+fi
+
+# ---- text stays under 80 columns, even with long names
+d wide --all "$base" "$tmp/many.json"
+if awk 'length > 79 { bad = 1 } END { exit bad }' "$tmp/wide.out"; then
+	pass text_under_80_columns
+else
+	fail text_under_80_columns "$(awk 'length > 79' "$tmp/wide.out" |
+		head -1)"
+fi
+
+# ---- inputs are told apart by content, never by name
+cp "$tmp/reg1.json" "$tmp/report.umt"
+d byname "$base" "$tmp/report.umt"
+expect byname 1 && pass json_named_umt
+
+# ---- traces as inputs, and seeded regressions from real replay output
+trace=
+for t in "$top"/traces/*.umt; do
+	[ -f "$t" ] && { trace=$t; break; }
+done
+if [ -z "$trace" ]; then
+	skip trace_inputs "no traces/*.umt yet"
+elif ! "$U" replay --json "$trace" >"$tmp/real.json" 2>"$tmp/real.err"; then
+	skip trace_inputs "replay --json failed: $(head -1 "$tmp/real.err")"
+else
+	d tt "$trace" "$trace"
+	expect tt 0 && pass trace_vs_trace
+	d tr "$tmp/real.json" "$trace"
+	expect tr 0 && pass report_vs_trace
+	cp "$trace" "$tmp/trace.json"
+	d tmagic "$tmp/trace.json" "$tmp/real.json"
+	expect tmagic 0 && pass trace_named_json
+	p=$(get "$tmp/real.json" 'results[0].policy')
+	a=$(get "$tmp/real.json" 'results[0].arch')
+	sel="results[policy=$p,arch=$a].counts"
+	if "$J" "$tmp/real.json" "$sel.tlb_flushes" +1 "$sel.atomics" +100000 \
+		>"$tmp/realreg.json" 2>"$tmp/jset.err"; then
+		d rr --json "$trace" "$tmp/realreg.json"
+		o=$tmp/rr.out
+		expect rr 1 &&
+		if [ "$(get "$o" "rows[policy=$p,arch=$a,metric=tlb_flushes].status")" \
+			= regressed ] &&
+		   [ "$(get "$o" "rows[policy=$p,arch=$a,metric=atomics].delta")" \
+			= 100000 ] &&
+		   [ "$(cnt "$o" 'rows[status=regressed]')" = 2 ]; then
+			pass real_report_seeded_regression
+		else
+			fail real_report_seeded_regression "rows wrong"
+		fi
+	else
+		fail real_report_seeded_regression "$(cat "$tmp/jset.err")"
+	fi
+	# a policy the base lacks, through --policy on trace inputs
+	d pol --policy "$p" "$trace" "$trace"
+	expect pol 0 && pass trace_policy_option
+fi
+exit 0
