@@ -303,7 +303,7 @@ for spec in 'atomics' 'atomics>>1' 'atomics>-1%' 'atomics>+1%&+2%' \
 	fi
 done
 d typo --fail-on 'tlb_flush>+0%' "$base" "$base"
-expect typo 0 && grep -q "rule 'tlb_flush>+0%' matches no compared counter" \
+expect typo 0 && grep -q "rule 'tlb_flush>+0%' decides no compared counter" \
 	"$tmp/typo.err" && pass rule_typo_warned ||
 	{ [ "$(rc typo)" = 0 ] && fail rule_typo_warned "no warning"; }
 d onefile "$base"
