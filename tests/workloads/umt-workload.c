@@ -164,8 +164,10 @@ static char *map_anon(size_t len, size_t align)
 /* Count present/swapped pages and the folio sizes behind [addr, addr+len). */
 static void census(const char *when, char *addr, size_t len)
 {
-	size_t npages = len / PAGE, i, present = 0, swapped = 0;
-	size_t n4k = 0, n64k = 0, n2m = 0, nother = 0, partial = 0;
+	size_t npages = len / PAGE, i, present = 0, swapped = 0, partial = 0;
+	size_t byorder[11] = { 0 }, nother = 0;
+	char hist[256];
+	int o, h = 0;
 	uint64_t *pm;
 	int pfd, kfd;
 
@@ -200,7 +202,7 @@ static void census(const char *when, char *addr, size_t len)
 			continue;
 		}
 		if (!(fl & (1ULL << 15))) {	/* not a compound head */
-			n4k++;
+			byorder[0]++;
 			continue;
 		}
 		/* head: count the tails that follow in this range */
@@ -215,17 +217,22 @@ static void census(const char *when, char *addr, size_t len)
 				break;
 		}
 		present += n - 1;
-		if (n == 16)
-			n64k++;
-		else if (n == 512)
-			n2m++;
+		for (o = 0; o <= 10 && (1UL << o) != n; o++)
+			;
+		if (o <= 10)
+			byorder[o]++;
 		else
-			nother++;
+			nother++;	/* mapped piece of a folio, not a power of 2 */
 		i += n - 1;
 	}
-	say("census %s: pages=%zu present=%zu swapped=%zu folios: 4K=%zu 64K=%zu 2M=%zu other=%zu tail-only=%zu%s",
-	    when, npages, present, swapped, n4k, n64k, n2m, nother, partial,
-	    kfd < 0 ? " (no kpageflags)" : "");
+	hist[0] = '\0';
+	for (o = 0; o <= 10; o++)
+		if (byorder[o] && h < (int)sizeof(hist) - 32)
+			h += snprintf(hist + h, sizeof(hist) - h, " %luK=%zu",
+				      4UL << o, byorder[o]);
+	say("census %s: pages=%zu present=%zu swapped=%zu folios(mapped run size):%s%s other=%zu tail-only=%zu%s",
+	    when, npages, present, swapped, hist[0] ? hist : " none",
+	    "", nother, partial, kfd < 0 ? " (no kpageflags)" : "");
 out:
 	free(pm);
 	if (pfd >= 0)
