@@ -23,12 +23,13 @@
 /*
  * What a kernel developer gates on by default: the costs batching exists
  * to cut.  A TLB flush can mean IPIs to every CPU in mm_cpumask, so any
- * extra one fails, and so does one more arm64 TLBI broadcast.  Atomics, barriers and locks hit shared cache lines; a
- * small tolerance (both 0.5% and 8 ops) absorbs the jitter of re-recorded
- * traces, while a change of the model or the kernel path (one more op per
- * folio) is far above it.  ptep_get is a plain load on x86 but reads a
- * whole contpte block on arm64, hence a looser bound.  Other counters are
- * inputs (ttu_calls) or parts of these and are shown, not gated.
+ * extra one fails, and so does one more arm64 TLBI broadcast.  Atomics,
+ * barriers and locks hit shared cache lines; a small tolerance (both 0.5%
+ * and 8 ops) absorbs the jitter of re-recorded traces, while a change of
+ * the model or the kernel path (one more op per folio) is far above it.
+ * ptep_get is a plain load on x86 but reads a whole contpte block on
+ * arm64, hence a looser bound.  Other counters are inputs (ttu_calls) or
+ * parts of these and are shown, not gated.
  */
 #define RULE_TLB	"tlb_flushes>+0%,tlbi>+0%"
 #define RULE_ATOMICS	"atomics>+0.5%&+8"
@@ -74,7 +75,8 @@ struct cmp {
 	const struct report *base, *new;
 	struct row *rows;
 	size_t n, cap;
-	const char *incomparable;	/* schema mismatch: no rows */
+	const char *incomparable;	/* why nothing could be judged */
+	char why[512];
 	unsigned int nr[UMT_MISSING + 1];
 	unsigned int unchanged;
 	int exit;
@@ -504,14 +506,25 @@ static void compare_result(struct cmp *c, const struct result *b,
 	}
 }
 
+static bool has_policy(const struct report *rep, const char *policy)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		if (!strcmp(rep->r[i].policy, policy))
+			return true;
+	return false;
+}
+
 static void compare(struct cmp *c, struct opts *o)
 {
-	static char why[512];
+	char *why = c->why;
 	size_t i;
 
 	if (c->base->major != c->new->major ||
 	    c->base->major != SCHEMA_MAJOR) {
-		snprintf(why, sizeof(why), "%s has schema %s but %s has %s%s",
+		snprintf(why, sizeof(c->why),
+			 "%s has schema %s but %s has %s%s",
 			 c->base->path, c->base->schema, c->new->path,
 			 c->new->schema, c->base->major == c->new->major ?
 			 " (this diff understands only " SCHEMA_PREFIX "1)" :
@@ -533,12 +546,31 @@ static void compare(struct cmp *c, struct opts *o)
 	for (i = 0; i < c->new->n; i++)
 		if (!find_result(c->base, &c->new->r[i]))
 			missing(c, &c->new->r[i], NULL, c->base->path);
-	if (c->nr[UMT_MISSING] && !o->allow_missing)
+	/* a --policy typo must not pass the gate by comparing nothing */
+	for (i = 0; i < o->nr_policies; i++) {
+		if (has_policy(c->base, o->policies[i]) ||
+		    has_policy(c->new, o->policies[i]))
+			continue;
+		snprintf(why, sizeof(c->why), "policy '%s' (--policy) is in "
+			 "neither %s nor %s", o->policies[i], c->base->path,
+			 c->new->path);
+		c->incomparable = why;
+	}
+	if (!c->incomparable && !c->nr[UMT_OK] && !c->nr[UMT_IMPROVED] &&
+	    !c->nr[UMT_REGRESSED]) {
+		snprintf(why, sizeof(c->why), "no counter of %s is in %s "
+			 "(check --metric, --policy, --arch)", c->base->path,
+			 c->new->path);
+		c->incomparable = why;
+	}
+	if (c->incomparable) {
+		fprintf(stderr, "unmaptrace diff: cannot compare: %s\n", why);
 		c->exit = EXIT_INCOMPARABLE;
-	else if (c->nr[UMT_REGRESSED])
-		c->exit = EXIT_FAIL;
-	else
-		c->exit = EXIT_OK;
+	} else if (c->nr[UMT_MISSING] && !o->allow_missing) {
+		c->exit = EXIT_INCOMPARABLE;
+	} else {
+		c->exit = c->nr[UMT_REGRESSED] ? EXIT_FAIL : EXIT_OK;
+	}
 }
 
 /* ---------------------------------------------------------------- output */

@@ -348,6 +348,31 @@ cp "$tmp/reg1.json" "$tmp/report.umt"
 d byname "$base" "$tmp/report.umt"
 expect byname 1 && pass json_named_umt
 
+# ---- comparing nothing must not pass the gate
+d poltypo --policy bached "$base" "$tmp/reg1.json"
+expect poltypo 3 && grep -q "policy 'bached' (--policy) is in neither" \
+	"$tmp/poltypo.err" && pass policy_typo_not_ok ||
+	{ [ "$(rc poltypo)" = 3 ] && fail policy_typo_not_ok \
+		"$(cat "$tmp/poltypo.err")"; }
+d mettypo --metric 'tlb_flush' "$base" "$tmp/reg1.json"
+expect mettypo 3 && grep -q "no counter of .* is in .*(check --metric" \
+	"$tmp/mettypo.err" && pass metric_typo_not_ok ||
+	{ [ "$(rc mettypo)" = 3 ] && fail metric_typo_not_ok \
+		"$(cat "$tmp/mettypo.err")"; }
+d polsel --policy none "$base" "$tmp/reg1.json"
+expect polsel 0 && pass policy_selects_results
+# each NEW keeps its own reason
+"$J" "$base" schema '="unmaptrace-report/3"' >"$tmp/s3.json"
+d tworeasons --json "$base" "$tmp/s2.json" "$tmp/s3.json"
+expect tworeasons 3 &&
+if get "$tmp/tworeasons.out" 'verdict.files[0].reason' | grep -q 'report/2' &&
+   get "$tmp/tworeasons.out" 'verdict.files[1].reason' | grep -q 'report/3'
+then
+	pass reasons_per_file
+else
+	fail reasons_per_file "$(get "$tmp/tworeasons.out" verdict)"
+fi
+
 # ---- traces as inputs, and seeded regressions from real replay output
 trace=
 for t in "$top"/traces/*.umt; do
