@@ -333,13 +333,13 @@ struct umt_writer *umt_writer_open(const char *path,
 			     O_NOFOLLOW, 0600);
 		if (w->fd < 0) {
 			ret = -errno;
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
+			snprintf(errbuf, errlen, "%s", strerror(-ret));
 			goto fail;
 		}
 		w->own_fd = true;
 		if (fchmod(w->fd, 0600)) {
 			ret = -errno;
-			snprintf(errbuf, errlen, "%s: chmod 0600: %s", path,
+			snprintf(errbuf, errlen, "chmod 0600: %s",
 				 strerror(-ret));
 			goto fail;
 		}
@@ -904,7 +904,7 @@ struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 		r->in.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (r->in.fd < 0) {
 			ret = -errno;
-			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
+			snprintf(errbuf, errlen, "%s", strerror(-ret));
 			free(r);
 			errno = -ret;
 			return NULL;
@@ -1605,7 +1605,16 @@ char *umt_pte_bits_str(uint32_t bits, char *buf, size_t len)
 	return buf;
 }
 
-char *umt_slot_image_str(const uint32_t *slots, uint32_t nr, char *buf,
+/* slot i of a possibly unaligned array */
+static uint32_t slot_at(const void *slots, uint32_t i)
+{
+	uint32_t s;
+
+	memcpy(&s, (const uint8_t *)slots + 4 * (size_t)i, sizeof(s));
+	return s;
+}
+
+char *umt_slot_image_str(const void *slots, uint32_t nr, char *buf,
 			 size_t len)
 {
 	size_t pos = 0;
@@ -1615,15 +1624,19 @@ char *umt_slot_image_str(const uint32_t *slots, uint32_t nr, char *buf,
 		return buf;
 	buf[0] = '\0';
 	while (i < nr) {
-		uint32_t s = slots[i], t = UMT_SLOT_TYPE(s), j = i + 1;
+		uint32_t s = slot_at(slots, i), t = UMT_SLOT_TYPE(s), j = i + 1;
 		char bits[32];
 
 		/* a run: same type and bits; THIS runs need page + 1 each */
-		while (j < nr && UMT_SLOT_TYPE(slots[j]) == t &&
-		       UMT_SLOT_BITS(slots[j]) == UMT_SLOT_BITS(s) &&
-		       (t != UMT_SLOT_THIS ||
-			UMT_SLOT_PAGE(slots[j]) == UMT_SLOT_PAGE(s) + (j - i)))
-			j++;
+		for (; j < nr; j++) {
+			uint32_t n = slot_at(slots, j);
+
+			if (UMT_SLOT_TYPE(n) != t ||
+			    UMT_SLOT_BITS(n) != UMT_SLOT_BITS(s) ||
+			    (t == UMT_SLOT_THIS &&
+			     UMT_SLOT_PAGE(n) != UMT_SLOT_PAGE(s) + (j - i)))
+				break;
+		}
 		if (pos)
 			append(buf, len, &pos, ",");
 		if (t == UMT_SLOT_THIS && j - i > 1)

@@ -254,7 +254,8 @@ struct umt_writer;
 
 /*
  * Create @path (mode 0600; "-" = stdout) and write the header with @meta.
- * Returns NULL with errno set and a message in @errbuf.
+ * Returns NULL with errno set and a message in @errbuf.  Messages in
+ * @errbuf (here and in umt_reader_open) do not repeat the path.
  */
 struct umt_writer *umt_writer_open(const char *path,
 				   const struct umt_meta *meta,
@@ -359,9 +360,10 @@ char *umt_pte_bits_str(uint32_t bits, char *buf, size_t len);
  * PRESENT_THIS slots mapping consecutive pages, <letter>x<count> for other
  * runs (N none, O other, S swap, K marker, M migration, D device, X no
  * table, ? unknown), ":bits" when UMT_PTE_* bits are set (letters as in
- * umt_pte_bits_str).  Returns @buf; "-" for no slots.
+ * umt_pte_bits_str).  @slots is void so a packed umt_ttu's slots can be
+ * passed as is.  Returns @buf; "-" for no slots.
  */
-char *umt_slot_image_str(const uint32_t *slots, uint32_t nr, char *buf,
+char *umt_slot_image_str(const void *slots, uint32_t nr, char *buf,
 			 size_t len);
 
 #endif /* UMT_H */

@@ -323,6 +323,22 @@ static int count_substr(const char *hay, const char *needle)
 	return n;
 }
 
+/* A file from a newer minor: same layout, higher minor in the header. */
+static int bump_minor(const char *path)
+{
+	uint8_t *f;
+	size_t len;
+	int ret;
+
+	if (read_file(path, &f, &len))
+		return 1;
+	set_le16(f + UMT_HDR_OFF_MINOR, UMT_VERSION_MINOR + 1);
+	fix_header_crc(f);
+	ret = write_file(path, f, len) ? 1 : 0;
+	free(f);
+	return ret;
+}
+
 /* ---- tests ---- */
 
 static int test_meta_helpers(void)
@@ -1061,8 +1077,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "unknown fixture '%s'\n", argv[2]);
 			return 2;
 		}
-		return write_sample(argv[3], nr, chunk,
-				    !strcmp(argv[2], "newer")) ? 1 : 0;
+		if (write_sample(argv[3], nr, chunk, !strcmp(argv[2], "newer")))
+			return 1;
+		return strcmp(argv[2], "newer") ? 0 : bump_minor(argv[3]);
 	}
 	if (argc > 1) {
 		fprintf(stderr, "usage: test_umt [--fixture basic|newer PATH [NR [CHUNK]]]\n");

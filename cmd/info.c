@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unmaptrace info: what a .umt trace holds (perf report --header-only,
+ * damo record_info): header, attach plan, counts, loss, chunks, damage.
+ * Everything is counted from the records actually read; the trailer's
+ * totals are shown next to them, never instead of them.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "umt.h"
+
+static struct {
+	bool chunks;
+	bool json;
+	const char *file;
+} env;
+
+static const char info_doc[] =
+"Show what a .umt trace holds: format version, metadata, attach plan,\n"
+"record counts, lost events, TTU calls by folio kind and size, time span\n"
+"and chunks (damaged ones named).\n"
+"\n"
+"USAGE: unmaptrace info [--chunks] [--json] FILE\n"
+"\n"
+"EXAMPLES:\n"
+"    unmaptrace info t.umt              # header, attach plan, counts\n"
+"    unmaptrace info --chunks t.umt     # also the chunk table\n"
+"    unmaptrace info --json t.umt       # one JSON object\n"
+"    unmaptrace record -o - | unmaptrace info -   # read stdin\n"
+"\n"
+"Exit status: 0 intact trace, 1 damaged (what could be read is still\n"
+"shown, damage is named on stderr), 2 usage, open or I/O error.";
+
+static const struct argp_option info_opts[] = {
+	{ "chunks", 'c', NULL, 0, "Also print the chunk table", 0 },
+	{ "json", 'j', NULL, 0, "Print one JSON object instead of text", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static error_t info_parse(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'c':
+		env.chunks = true;
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		if (env.file) {
+			argp_error(state, "one FILE only (got '%s' too)", arg);
+			return EINVAL;
+		}
+		env.file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!env.file)
+			argp_error(state, "FILE missing ('-' reads stdin)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* A small keyed counter: few distinct keys (types, CPUs, folio sizes). */
+struct kcount {
+	uint64_t key, n;
+};
+
+struct klist {
+	struct kcount *v;
+	size_t nr, cap;
+};
+
+static int kadd(struct klist *l, uint64_t key, uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++) {
+		if (l->v[i].key == key) {
+			l->v[i].n += n;
+			return 0;
+		}
+	}
+	if (l->nr == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct kcount *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->nr++] = (struct kcount){ key, n };
+	return 0;
+}
+
+static int kcmp(const void *a, const void *b)
+{
+	const struct kcount *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void ksort(struct klist *l)
+{
+	if (l->nr)
+		qsort(l->v, l->nr, sizeof(*l->v), kcmp);
+}
+
+struct info {
+	uint64_t records, lost, ttu, short_payloads;
+	uint64_t ts_min, ts_max;
+	uint64_t by_kind[UMT_KIND_NR + 1];	/* last: unknown kinds */
+	struct klist types, lost_cpu, sizes;
+};
+
+static int account(struct info *in, const struct umt_rec *rec)
+{
+	int ret;
+
+	if (!in->records || rec->ts < in->ts_min)
+		in->ts_min = rec->ts;
+	if (!in->records || rec->ts > in->ts_max)
+		in->ts_max = rec->ts;
+	in->records++;
+	in->short_payloads += rec->short_payload;
+	ret = kadd(&in->types, rec->type, 1);
+	if (ret)
+		return ret;
+	if (rec->type == UMT_REC_LOST) {
+		const struct umt_lost *l = rec->payload;
+
+		in->lost += l->count;
+		return kadd(&in->lost_cpu, l->cpu, l->count);
+	}
+	if (rec->type == UMT_REC_TTU) {
+		const struct umt_ttu *t = rec->payload;
+
+		in->ttu++;
+		in->by_kind[t->kind < UMT_KIND_NR ? t->kind : UMT_KIND_NR]++;
+		return kadd(&in->sizes, t->nr_pages, 1);
+	}
+	return 0;
+}
+
+/* Print the warnings the reader added since the last call. */
+static void flush_warnings(const struct umt_reader *r, size_t *done)
+{
+	const char *w = umt_reader_warnings(r) + *done;
+	const char *nl;
+
+	while ((nl = strchr(w, '\n'))) {
+		fprintf(stderr, "unmaptrace info: warning: %.*s\n",
+			(int)(nl - w), w);
+		*done += nl + 1 - w;
+		w = nl + 1;
+	}
+}
+
+static int intact_chunks(const struct umt_reader *r)
+{
+	const struct umt_chunk_info *ci;
+	int nc = umt_reader_chunks(r, &ci), i, n = 0;
+
+	for (i = 0; i < nc; i++)
+		n += !ci[i].damaged;
+	return n;
+}
+
+static const char *type_label(uint16_t type, char *buf, size_t len)
+{
+	if (type && type <= UMT_REC_MAX_KNOWN)
+		return umt_rec_type_name(type);
+	snprintf(buf, len, "unknown_%u", type);
+	return buf;
+}
+
+static void attach_status(const struct umt_attach *a, char *buf, size_t len)
+{
+	if (!a->err)
+		snprintf(buf, len, "ok");
+	else
+		snprintf(buf, len, "%d (%s)", a->err, strerror(-a->err));
+}
+
+static void print_text(const struct umt_reader *r, struct info *in)
+{
+	const struct umt_meta *m = umt_reader_meta(r);
+	const struct umt_totals *t = umt_reader_totals(r);
+	const struct umt_chunk_info *ci;
+	int major, minor, nc, i, damaged = 0;
+	char buf[64], st[96];
+	size_t k;
+
+	umt_reader_version(r, &major, &minor);
+	nc = umt_reader_chunks(r, &ci);
+	for (i = 0; i < nc; i++)
+		damaged += ci[i].damaged;
+
+	printf("file:        %s\n", env.file);
+	printf("format:      .umt %d.%d%s\n", major, minor,
+	       minor > UMT_VERSION_MINOR ? " (newer minor than this tool)" :
+	       "");
+	printf("metadata:\n");
+	for (i = 0; i < m->nr_kv; i++)
+		printf("  %-20s %s\n", m->kv[i].key, m->kv[i].value);
+	if (!m->nr_kv)
+		printf("  (none)\n");
+
+	printf("attach plan:\n");
+	if (m->nr_attach)
+		printf("  %-12s %-28s %-10s %s\n", "HOOK", "SYMBOL",
+		       "MECHANISM", "STATUS");
+	for (i = 0; i < m->nr_attach; i++) {
+		const struct umt_attach *a = &m->attach[i];
+
+		attach_status(a, st, sizeof(st));
+		printf("  %-12s %-28s %-10s %s%s%s\n", a->hook, a->symbol,
+		       a->mechanism, st, a->note[0] ? ": " : "", a->note);
+	}
+	if (!m->nr_attach)
+		printf("  (none)\n");
+
+	printf("records:     %llu", (unsigned long long)in->records);
+	if (t)
+		printf(" (trailer: %llu written)",
+		       (unsigned long long)t->nr_records);
+	printf("\n");
+	ksort(&in->types);
+	for (k = 0; k < in->types.nr; k++)
+		printf("  %-12s %llu\n",
+		       type_label(in->types.v[k].key, buf, sizeof(buf)),
+		       (unsigned long long)in->types.v[k].n);
+	if (in->short_payloads)
+		printf("  (%llu with short payloads, zero-extended)\n",
+		       (unsigned long long)in->short_payloads);
+
+	printf("lost events: %llu", (unsigned long long)in->lost);
+	if (t && t->lost != in->lost)
+		printf(" (trailer: %llu)", (unsigned long long)t->lost);
+	printf("\n");
+	ksort(&in->lost_cpu);
+	for (k = 0; k < in->lost_cpu.nr; k++)
+		printf("  cpu %-8llu %llu\n",
+		       (unsigned long long)in->lost_cpu.v[k].key,
+		       (unsigned long long)in->lost_cpu.v[k].n);
+
+	printf("ttu calls by folio kind:\n");
+	for (i = 0; i <= UMT_KIND_NR; i++) {
+		if (in->by_kind[i])
+			printf("  %-12s %llu\n", umt_kind_name(i),
+			       (unsigned long long)in->by_kind[i]);
+	}
+	if (!in->ttu)
+		printf("  (none)\n");
+	printf("ttu calls by folio size:\n");
+	ksort(&in->sizes);
+	for (k = 0; k < in->sizes.nr; k++)
+		printf("  %6llu page%s %llu\n",
+		       (unsigned long long)in->sizes.v[k].key,
+		       in->sizes.v[k].key == 1 ? " " : "s",
+		       (unsigned long long)in->sizes.v[k].n);
+	if (!in->ttu)
+		printf("  (none)\n");
+
+	if (in->records)
+		printf("time span:   %llu.%09llu s (ts %llu .. %llu ns)\n",
+		       (unsigned long long)(in->ts_max - in->ts_min) /
+		       1000000000ull,
+		       (unsigned long long)(in->ts_max - in->ts_min) %
+		       1000000000ull,
+		       (unsigned long long)in->ts_min,
+		       (unsigned long long)in->ts_max);
+	else
+		printf("time span:   (no records)\n");
+	printf("chunks:      %d (%d damaged)", nc, damaged);
+	if (t)
+		printf(", trailer: %u written", t->nr_chunks);
+	else
+		printf(", trailer: missing or damaged");
+	printf("\n");
+	for (i = 0; i < nc; i++) {
+		if (ci[i].damaged)
+			printf("  damaged: chunk %u at offset %llu: %s\n",
+			       ci[i].index, (unsigned long long)ci[i].offset,
+			       ci[i].why);
+	}
+	if (!env.chunks)
+		return;
+	printf("chunk table:\n  %5s %10s %8s %8s %7s %-8s %20s %20s %s\n",
+	       "INDEX", "OFFSET", "RAW", "COMP", "RECS", "CRC32", "TS_MIN",
+	       "TS_MAX", "STATUS");
+	for (i = 0; i < nc; i++)
+		printf("  %5u %10llu %8u %8u %7u %08x %20llu %20llu %s\n",
+		       ci[i].index, (unsigned long long)ci[i].offset,
+		       ci[i].raw_len, ci[i].comp_len, ci[i].nr_records,
+		       ci[i].crc32, (unsigned long long)ci[i].ts_min,
+		       (unsigned long long)ci[i].ts_max,
+		       ci[i].damaged ? "damaged" : "ok");
+}
+
+/* jansson: a NULL from a constructor just drops the key, never crashes */
+static void jset(json_t *o, const char *key, json_t *v)
+{
+	json_object_set_new(o, key, v);
+}
+
+static json_t *chunk_json(const struct umt_chunk_info *c)
+{
+	json_t *o = json_object();
+
+	jset(o, "index", json_integer(c->index));
+	jset(o, "offset", json_integer(c->offset));
+	jset(o, "raw_len", json_integer(c->raw_len));
+	jset(o, "comp_len", json_integer(c->comp_len));
+	jset(o, "records", json_integer(c->nr_records));
+	jset(o, "crc32", json_integer(c->crc32));
+	jset(o, "ts_min", json_integer(c->ts_min));
+	jset(o, "ts_max", json_integer(c->ts_max));
+	jset(o, "damaged", json_boolean(c->damaged));
+	if (c->damaged)
+		jset(o, "why", json_string(c->why));
+	return o;
+}
+
+static int print_json(const struct umt_reader *r, struct info *in)
+{
+	const struct umt_meta *m = umt_reader_meta(r);
+	const struct umt_totals *t = umt_reader_totals(r);
+	const struct umt_chunk_info *ci;
+	json_t *o = json_object(), *x, *y, *list;
+	const char *w, *nl;
+	int major, minor, nc, i, damaged = 0;
+	char buf[64];
+	size_t k;
+	int ret;
+
+	umt_reader_version(r, &major, &minor);
+	nc = umt_reader_chunks(r, &ci);
+	jset(o, "file", json_string(env.file));
+	x = json_object();
+	jset(x, "major", json_integer(major));
+	jset(x, "minor", json_integer(minor));
+	jset(o, "version", x);
+
+	x = json_object();
+	for (i = 0; i < m->nr_kv; i++)
+		jset(x, m->kv[i].key, json_string(m->kv[i].value));
+	jset(o, "metadata", x);
+
+	list = json_array();
+	for (i = 0; i < m->nr_attach; i++) {
+		const struct umt_attach *a = &m->attach[i];
+
+		x = json_object();
+		jset(x, "hook", json_string(a->hook));
+		jset(x, "symbol", json_string(a->symbol));
+		jset(x, "mechanism", json_string(a->mechanism));
+		jset(x, "err", json_integer(a->err));
+		jset(x, "note", json_string(a->note));
+		json_array_append_new(list, x);
+	}
+	jset(o, "attach", list);
+
+	x = json_object();
+	jset(x, "total", json_integer(in->records));
+	jset(x, "short_payloads", json_integer(in->short_payloads));
+	y = json_object();
+	for (k = 0; k < in->types.nr; k++)
+		jset(y, type_label(in->types.v[k].key, buf, sizeof(buf)),
+		     json_integer(in->types.v[k].n));
+	jset(x, "by_type", y);
+	jset(o, "records", x);
+
+	x = json_object();
+	jset(x, "total", json_integer(in->lost));
+	list = json_array();
+	ksort(&in->lost_cpu);
+	for (k = 0; k < in->lost_cpu.nr; k++) {
+		y = json_object();
+		jset(y, "cpu", json_integer(in->lost_cpu.v[k].key));
+		jset(y, "count", json_integer(in->lost_cpu.v[k].n));
+		json_array_append_new(list, y);
+	}
+	jset(x, "per_cpu", list);
+	jset(o, "lost", x);
+
+	x = json_object();
+	jset(x, "calls", json_integer(in->ttu));
+	y = json_object();
+	for (i = 0; i <= UMT_KIND_NR; i++) {
+		if (in->by_kind[i])
+			jset(y, umt_kind_name(i), json_integer(in->by_kind[i]));
+	}
+	jset(x, "by_kind", y);
+	list = json_array();
+	ksort(&in->sizes);
+	for (k = 0; k < in->sizes.nr; k++) {
+		y = json_object();
+		jset(y, "nr_pages", json_integer(in->sizes.v[k].key));
+		jset(y, "count", json_integer(in->sizes.v[k].n));
+		json_array_append_new(list, y);
+	}
+	jset(x, "by_nr_pages", list);
+	jset(o, "ttu", x);
+
+	x = json_object();
+	jset(x, "ts_min", in->records ? json_integer(in->ts_min) : json_null());
+	jset(x, "ts_max", in->records ? json_integer(in->ts_max) : json_null());
+	jset(x, "span_ns", json_integer(in->ts_max - in->ts_min));
+	jset(o, "time", x);
+
+	x = json_object();
+	list = json_array();
+	for (i = 0; i < nc; i++) {
+		damaged += ci[i].damaged;
+		json_array_append_new(list, chunk_json(&ci[i]));
+	}
+	jset(x, "total", json_integer(nc));
+	jset(x, "damaged", json_integer(damaged));
+	if (env.chunks)
+		jset(x, "list", list);
+	else
+		json_decref(list);
+	list = json_array();
+	for (i = 0; i < nc; i++) {
+		if (ci[i].damaged)
+			json_array_append_new(list, chunk_json(&ci[i]));
+	}
+	jset(x, "damaged_chunks", list);
+	jset(o, "chunks", x);
+
+	x = json_object();
+	jset(x, "present", json_boolean(t != NULL));
+	if (t) {
+		jset(x, "records", json_integer(t->nr_records));
+		jset(x, "chunks", json_integer(t->nr_chunks));
+		jset(x, "lost", json_integer(t->lost));
+	}
+	jset(o, "trailer", x);
+	jset(o, "damaged", json_boolean(umt_reader_damaged(r)));
+
+	list = json_array();
+	for (w = umt_reader_warnings(r); (nl = strchr(w, '\n')); w = nl + 1)
+		json_array_append_new(list, json_stringn(w, nl - w));
+	jset(o, "warnings", list);
+
+	ret = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("\n");
+	json_decref(o);
+	return ret ? -EIO : 0;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = info_opts,
+		.parser = info_parse,
+		.args_doc = "FILE",
+		.doc = info_doc,
+	};
+	struct umt_reader *r;
+	struct umt_rec rec;
+	struct info in;
+	size_t warned = 0;
+	char err[256];
+	int ret, rc;
+
+	static char name[] = "unmaptrace info";
+
+	memset(&env, 0, sizeof(env));
+	/* argp names the program after argv[0] in its messages */
+	argv[0] = name;
+	argp_err_exit_status = EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return EXIT_USAGE;
+
+	r = umt_reader_open(env.file, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "unmaptrace info: %s: %s\n", env.file, err);
+		return EXIT_USAGE;
+	}
+	memset(&in, 0, sizeof(in));
+	flush_warnings(r, &warned);
+	while ((ret = umt_reader_next(r, &rec)) == 1) {
+		if (account(&in, &rec)) {
+			ret = -ENOMEM;
+			break;
+		}
+		flush_warnings(r, &warned);
+	}
+	flush_warnings(r, &warned);
+	if (ret < 0)
+		fprintf(stderr, "unmaptrace info: %s: read error: %s; showing what was read\n",
+			env.file, strerror(-ret));
+
+	rc = 0;
+	if (env.json)
+		rc = print_json(r, &in);
+	else
+		print_text(r, &in);
+	if (fflush(stdout) || ferror(stdout))
+		rc = -EIO;
+
+	if (ret < 0 || rc)
+		rc = EXIT_USAGE;
+	else if (umt_reader_damaged(r))
+		rc = EXIT_FAIL;
+	else
+		rc = EXIT_OK;
+	if (rc == EXIT_FAIL)
+		fprintf(stderr, "unmaptrace info: %s is damaged: %llu records read from %d intact chunks (see warnings above)\n",
+			env.file, (unsigned long long)in.records,
+			intact_chunks(r));
+	umt_reader_close(r);
+	free(in.types.v);
+	free(in.lost_cpu.v);
+	free(in.sizes.v);
+	return rc;
+}
