@@ -683,7 +683,7 @@ static void print_text(const struct cmp *c, const struct opts *o)
 		wm = l > wm ? l : wm;
 	}
 	/* long names get a line of their own rather than a wide table */
-	room = TEXT_WIDTH - 2 - (wb + wn + wd + wp + ws + 5);
+	room = TEXT_WIDTH - 2 - (wb + wn + wd + wp + ws + 6);
 	if (wm > room)
 		wm = room < 16 ? 16 : room;
 

@@ -75,7 +75,7 @@ fi
 "$J" "$base" "$B.tlb_flushes" +1 >"$tmp/reg1.json"
 d reg1 "$base" "$tmp/reg1.json"
 d reg1j --json "$base" "$tmp/reg1.json"
-r='rows[policy=batched,metric=tlb_flushes]'
+r='rows[policy=batched,arch=x86,metric=tlb_flushes]'
 if expect reg1 1 && expect reg1j 1; then
 	if ! grep -qE '^  tlb_flushes +4096 +4097 +\+1 +\+<0\.1% +REGRESSED$' \
 		"$tmp/reg1.out"; then
@@ -98,13 +98,37 @@ if expect reg1 1 && expect reg1j 1; then
 	   [ "$(get "$o" 'verdict.exit_code')" != 1 ]; then
 		fail seeded_regression_json "row or verdict wrong: $(get "$o" "$r")"
 	# the same counter of the other policy did not change
-	elif [ "$(get "$o" 'rows[policy=none,metric=tlb_flushes].status')" != ok ]
+	elif [ "$(get "$o" 'rows[policy=none,arch=x86,metric=tlb_flushes].status')" != ok ]
 	then
 		fail seeded_regression_json "policy none tlb_flushes not ok"
 	else
 		pass seeded_regression_json
 	fi
 fi
+
+# ---- results are keyed by (policy, arch): arm64 is not x86
+"$J" "$base" 'results[policy=batched,arch=arm64].counts.tlbi' +1 \
+	>"$tmp/arm.json"
+d arm --json "$base" "$tmp/arm.json"
+expect arm 1 &&
+if [ "$(get "$tmp/arm.out" \
+	'rows[policy=batched,arch=arm64,metric=tlbi].status')" = regressed ] &&
+   [ "$(cnt "$tmp/arm.out" 'rows[status=regressed]')" = 1 ]; then
+	pass keyed_by_policy_and_arch
+else
+	fail keyed_by_policy_and_arch "$(cat "$tmp/arm.err")"
+fi
+"$J" "$base" 'results[policy=batched,arch=arm64]' =del >"$tmp/noarm.json"
+d noarm "$base" "$tmp/noarm.json"
+expect noarm 3 &&
+if grep -q "policy 'batched' (arch arm64) is missing from" \
+	"$tmp/noarm.err" && ! grep -q "arch x86" "$tmp/noarm.err"; then
+	pass arch_missing
+else
+	fail arch_missing "$(cat "$tmp/noarm.err")"
+fi
+d armonly --arch x86 "$base" "$tmp/noarm.json"
+expect armonly 0 && pass arch_option_selects
 
 # ---- an improvement: exit 0, shown as improved
 "$J" "$base" "$B.atomics" -4096 "$B.pte_writes" -1 >"$tmp/imp.json"
@@ -117,7 +141,7 @@ if expect imp 0 && expect impj 0; then
 		fail improvement "improved rows missing: $(cat "$tmp/imp.out")"
 	elif [ "$(cnt "$tmp/impj.out" 'rows[status=improved]')" != 2 ] ||
 	     [ "$(get "$tmp/impj.out" \
-		  'rows[policy=batched,metric=atomics].ratio')" != 0.8 ]; then
+		  'rows[policy=batched,arch=x86,metric=atomics].ratio')" != 0.8 ]; then
 		fail improvement "JSON rows wrong"
 	else
 		pass improvement
@@ -127,7 +151,7 @@ fi
 # ---- several regressions, across policies and breakdown: all listed
 "$J" "$base" "$B.tlb_flushes" +3 "$N.atomics" '*1.5' \
 	"$N.barriers" +100 \
-	'results[policy=batched].breakdown.tlb_flushes.range' +3 \
+	'results[policy=batched,arch=x86].breakdown.tlb_flushes.range' +3 \
 	>"$tmp/many.json"
 d many --fail-on '*>+0%' "$base" "$tmp/many.json"
 d manyj --json --fail-on '*>+0%' "$base" "$tmp/many.json"
@@ -138,7 +162,7 @@ if expect many 1 && expect manyj 1; then
 	bad=
 	for pm in $want; do
 		p=${pm%%:*} m=${pm#*:}
-		[ "$(get "$o" "rows[policy=$p,metric=$m].status")" = regressed ] ||
+		[ "$(get "$o" "rows[policy=$p,arch=x86,metric=$m].status")" = regressed ] ||
 			bad+=" $pm"
 		grep -qE "^  $p/x86 $m .* breaks rule" "$tmp/many.out" ||
 			bad+=" text:$pm"
@@ -171,8 +195,8 @@ d both --json --fail-on 'atomics>+2%&+100' "$base" "$tmp/both.json"
 o=$tmp/both.out
 # none: +1000 of 262144 is 0.4%: only the absolute part exceeded
 expect both 1 &&
-if [ "$(get "$o" 'rows[policy=none,metric=atomics].status')" != ok ] ||
-   [ "$(get "$o" 'rows[policy=batched,metric=atomics].status')" != regressed ]
+if [ "$(get "$o" 'rows[policy=none,arch=x86,metric=atomics].status')" != ok ] ||
+   [ "$(get "$o" 'rows[policy=batched,arch=x86,metric=atomics].status')" != regressed ]
 then
 	fail rule_both_thresholds "want none ok, batched regressed"
 else
@@ -196,7 +220,7 @@ if [ "$(cnt "$tmp/metricj.out" 'rows[metric=tlb_flushes]')" != 0 ] ||
    [ "$(cnt "$tmp/metricj.out" 'rows[metric=breakdown.by_kind.anon.folios]')" \
 	!= 0 ] ||
    [ "$(cnt "$tmp/metricj.out" 'rows[metric=breakdown.tlb_flushes.range]')" \
-	!= 2 ]; then
+	!= 3 ]; then
 	fail metric_filter "wrong rows selected"
 else
 	pass metric_filter
@@ -236,7 +260,7 @@ d nocnt --json "$base" "$tmp/nolocks.json"
 expect nocnt 3 &&
 if grep -q "counter 'locks' of policy 'none' (arch x86) is missing" \
 	"$tmp/nocnt.err" &&
-   [ "$(get "$tmp/nocnt.out" 'rows[policy=none,metric=locks].status')" = \
+   [ "$(get "$tmp/nocnt.out" 'rows[policy=none,arch=x86,metric=locks].status')" = \
 	missing ]; then
 	pass counter_missing
 else
