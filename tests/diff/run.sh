@@ -335,6 +335,26 @@ expect onefile 2 && pass usage_one_file
 d twofmt --json --markdown "$base" "$base"
 expect twofmt 2 && pass usage_two_formats
 
+# ---- --help: USAGE and EXAMPLES, and the default it shows is the default
+d help --help
+expect help 0 &&
+if ! grep -q '^USAGE:' "$tmp/help.out" || ! grep -q '^EXAMPLES:' "$tmp/help.out"
+then
+	fail help "no USAGE:/EXAMPLES: block"
+else
+	rules=$(sed -n '/^Default rules/,/^$/p' "$tmp/help.out" | sed 1d |
+		tr -d ' \n')
+	d helprules --json --fail-on "$rules" "$base" "$tmp/many.json"
+	d defrules --json "$base" "$tmp/many.json"
+	if [ -z "$rules" ] || [ "$(rc helprules)" != "$(rc defrules)" ] ||
+	   ! cmp -s <(get "$tmp/helprules.out" rules) \
+		<(get "$tmp/defrules.out" rules); then
+		fail help "default rules in --help ('$rules') are not the default"
+	else
+		pass help
+	fi
+fi
+
 # ---- several NEW: each against BASE, the worst exit wins
 d multi "$base" "$base" "$tmp/reg1.json" "$tmp/imp.json"
 expect multi 1 &&
