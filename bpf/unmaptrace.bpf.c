@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unmaptrace collector: snapshot every try_to_unmap_one() call at entry
+ * (folio, VMA, flags, the page-table slots the walk can visit) and count
+ * what the calling task does inside the call (rmap, TLB flushes, rss_stat,
+ * walk steps).  Each logical hook has several programs (fentry, kprobe,
+ * tracepoint flavours); user space autoloads only the winners.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "unmaptrace.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space before load */
+const volatile bool filter_tgid;	/* only tgids in map "tgids" */
+const volatile __u32 nr_cpu_ids = 1;
+const volatile __u32 rmap_compound_arg;	/* page_remove_rmap: 1 or 2 */
+const volatile __u64 vm_droppable_mask;	/* 0: kernel has none/unknown */
+const volatile struct ut_swp_layout swp = { .max_swapfiles = 32 };
+
+/*
+ * KASLR'd layout variables (arch/x86/kernel/head64.c): read their values
+ * at run time.  pgdir_shift is 48 with 5-level paging, 39 with 4-level.
+ */
+extern const void page_offset_base __ksym __weak;
+extern const void vmemmap_base __ksym __weak;
+extern const void pgdir_shift __ksym __weak;
+extern const void __pgtable_l5_enabled __ksym __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* in-flight try_to_unmap_one() calls, by tid */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct ut_ttu);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UT_CNT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ut_ttu);
+} scratch SEC(".maps");
+
+/* 2 x 512 so the second page table's PTEs fit after the first's */
+struct pte_buf {
+	__u64 pte[2 * UT_MAX_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pte_buf);
+} ptes SEC(".maps");
+
+static __always_inline void count(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline bool want_task(__u32 tgid)
+{
+	if (!filter_tgid)
+		return true;
+	return bpf_map_lookup_elem(&tgids, &tgid) != NULL;
+}
+
+static __always_inline struct ut_ttu *current_ttu(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+static __always_inline __u64 read_u64(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), p);
+	return v;
+}
+
+/* include/linux/mm.h, stable 5.10..7.2 */
+#define UT_VM_SHARED		0x00000008UL
+#define UT_VM_UFFD_MISSING	0x00000200UL
+#define UT_VM_UFFD_WP		0x00001000UL
+#define UT_VM_LOCKED		0x00002000UL
+#define UT_VM_HUGETLB		0x00400000UL
+
+/* folio->mapping low bits (include/linux/page-flags.h): 1 anon, 3 KSM */
+#define UT_MAPPING_ANON		0x1UL
+#define UT_MAPPING_FLAGS	0x3UL
+
+/*
+ * x86 PTE bits, arch/x86/include/asm/pgtable_types.h (7.2.13, same in
+ * 6.1/6.12): PRESENT 0, RW 1, USER 2, PWT 3, ACCESSED 5, DIRTY 6, PSE 7,
+ * GLOBAL 8 (= PROTNONE when !PRESENT), SOFTW1 9 = SPECIAL, SOFTW2 10 =
+ * UFFD_WP, SOFTW3 11 = SOFT_DIRTY, SOFTW5 58 = SAVED_DIRTY (64-bit shadow
+ * stacks, 6.6+; pte_dirty() tests DIRTY|SAVED_DIRTY).  PTE_PFN_MASK covers
+ * bits 12..51 (__PHYSICAL_MASK_SHIFT 52).
+ */
+#define X_PRESENT	(1ULL << 0)
+#define X_RW		(1ULL << 1)
+#define X_USER		(1ULL << 2)
+#define X_PWT		(1ULL << 3)
+#define X_ACCESSED	(1ULL << 5)
+#define X_DIRTY		(1ULL << 6)
+#define X_PSE		(1ULL << 7)
+#define X_PROTNONE	(1ULL << 8)
+#define X_SPECIAL	(1ULL << 9)
+#define X_UFFD_WP	(1ULL << 10)
+#define X_SOFT_DIRTY	(1ULL << 11)
+#define X_SAVED_DIRTY	(1ULL << 58)
+#define X_PFN_MASK	0x000ffffffffff000ULL
+/*
+ * Swap PTEs (arch/x86/include/asm/pgtable_64.h): type in bits 59..63
+ * (__swp_type = val >> (64 - SWP_TYPE_BITS)); _PAGE_SWP_SOFT_DIRTY = RW,
+ * _PAGE_SWP_UFFD_WP = USER (pgtable_types.h), _PAGE_SWP_EXCLUSIVE = PWT
+ * (pgtable_64_types.h, 5.19+).
+ */
+#define X_SWP_TYPE_SHIFT 59
+
+#define UT_NO_TABLE_PTE	(~0ULL)	/* impossible PTE: pfn beyond phys mask */
+
+static __always_inline __u32 norm_ttu_flags(__u64 f)
+{
+	__u32 r = 0;
+
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_SPLIT_HUGE_PMD) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_SPLIT_HUGE_PMD)))
+		r |= UT_TTU_SPLIT_HUGE_PMD;
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_IGNORE_MLOCK) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_IGNORE_MLOCK)))
+		r |= UT_TTU_IGNORE_MLOCK;
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_SYNC) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_SYNC)))
+		r |= UT_TTU_SYNC;
+	/* 5.10 has TTU_IGNORE_HWPOISON (other meaning): left out */
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_HWPOISON) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_HWPOISON)))
+		r |= UT_TTU_HWPOISON;
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_BATCH_FLUSH) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_BATCH_FLUSH)))
+		r |= UT_TTU_BATCH_FLUSH;
+	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_RMAP_LOCKED) &&
+	    (f & bpf_core_enum_value(enum ttu_flags, TTU_RMAP_LOCKED)))
+		r |= UT_TTU_RMAP_LOCKED;
+	return r;
+}
+
+static __always_inline __u64 pf_bit(enum pageflags pf)
+{
+	return 1ULL << (pf & 63);
+}
+
+/*
+ * x86 arch_tlbbatch_should_defer(): defer when
+ * cpumask_any_but(mm_cpumask(mm), this cpu) < nr_cpu_ids.
+ */
+static __always_inline __u8 mm_has_other_cpu(struct mm_struct *mm)
+{
+	long off = ut_mm_cpumask_off();
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 w;
+	int i;
+
+	if (off < 0)
+		return 0;
+	for (i = 0; i < 4; i++) {	/* up to 256 CPUs */
+		if (i * 64 >= nr_cpu_ids)
+			break;
+		w = read_u64((char *)mm + off + i * 8);
+		if (cpu / 64 == (__u32)i)
+			w &= ~(1ULL << (cpu & 63));
+		if (nr_cpu_ids < (__u32)(i + 1) * 64)
+			w &= (1ULL << (nr_cpu_ids & 63)) - 1;
+		if (w)
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline __u32 paging_levels(void)
+{
+	if (&pgdir_shift) {
+		__u32 s = 0;
+
+		bpf_probe_read_kernel(&s, sizeof(s), &pgdir_shift);
+		return s == 48 ? 5 : 4;
+	}
+	if (&__pgtable_l5_enabled) {
+		__u32 l5 = 0;
+
+		bpf_probe_read_kernel(&l5, sizeof(l5), &__pgtable_l5_enabled);
+		return l5 ? 5 : 4;
+	}
+	/* neither symbol: CONFIG_X86_5LEVEL is off, so 4 levels */
+	return 4;
+}
+
+/*
+ * The PMD entry covering @va, or 0 with *huge set when a PUD maps it.
+ * Returns -1 on a read fault.
+ */
+static __always_inline int find_pmd(__u64 pgd, __u64 pob, __u32 levels,
+				    __u64 va, __u64 *pmd, bool *huge)
+{
+	__u64 e;
+
+	*pmd = 0;
+	*huge = false;
+	if (levels == 5) {
+		if (bpf_probe_read_kernel(&e, 8, (void *)(pgd +
+					  ((va >> 48) & 511) * 8)))
+			return -1;
+		if (!(e & X_PRESENT))
+			return 0;
+		if (bpf_probe_read_kernel(&e, 8, (void *)(pob +
+					  (e & X_PFN_MASK) +
+					  ((va >> 39) & 511) * 8)))
+			return -1;
+	} else {
+		if (bpf_probe_read_kernel(&e, 8, (void *)(pgd +
+					  ((va >> 39) & 511) * 8)))
+			return -1;
+	}
+	if (!(e & X_PRESENT))
+		return 0;
+	/* p4d -> pud */
+	if (bpf_probe_read_kernel(&e, 8, (void *)(pob + (e & X_PFN_MASK) +
+				  ((va >> 30) & 511) * 8)))
+		return -1;
+	if (!(e & X_PRESENT))
+		return 0;
+	if (e & X_PSE) {
+		*huge = true;
+		return 0;
+	}
+	if (bpf_probe_read_kernel(&e, 8, (void *)(pob + (e & X_PFN_MASK) +
+				  ((va >> 21) & 511) * 8)))
+		return -1;
+	*pmd = e;
+	return 0;
+}
+
+static __always_inline __u32 classify(__u64 pte, __u64 folio_pfn,
+				      __u32 nr_pages, const void *folio,
+				      bool anon)
+{
+	__u32 bits = 0, type, idx = 0;
+	__u64 pfn, t;
+
+	if (pte == UT_NO_TABLE_PTE)
+		return UT_SLOT_MAKE(UT_SLOT_NO_TABLE, 0, 0);
+	/* pte_none(): only A/D set counts as none (_PAGE_KNL_ERRATUM_MASK) */
+	if (!(pte & ~(X_DIRTY | X_ACCESSED)))
+		return UT_SLOT_MAKE(UT_SLOT_NONE, 0, 0);
+	if (pte & (X_PRESENT | X_PROTNONE)) {
+		if (pte & X_RW)
+			bits |= UT_PTE_WRITE;
+		if (pte & (X_DIRTY | X_SAVED_DIRTY))
+			bits |= UT_PTE_DIRTY;
+		if (pte & X_ACCESSED)
+			bits |= UT_PTE_YOUNG;
+		if (pte & X_SOFT_DIRTY)
+			bits |= UT_PTE_SOFT_DIRTY;
+		if (pte & X_UFFD_WP)
+			bits |= UT_PTE_UFFD_WP;
+		if (pte & X_SPECIAL)
+			bits |= UT_PTE_SPECIAL;
+		pfn = pte;
+		if (!(pte & X_PRESENT)) {
+			bits |= UT_PTE_PROTNONE;
+			/* L1TF: !present PTEs hold an inverted PFN */
+			pfn = ~pfn;
+		}
+		pfn = (pfn & X_PFN_MASK) >> 12;
+		if (pfn >= folio_pfn && pfn - folio_pfn < nr_pages) {
+			type = UT_SLOT_THIS;
+			idx = pfn - folio_pfn;
+			if (anon && bpf_core_enum_value_exists(enum pageflags,
+							PG_anon_exclusive)) {
+				const char *pg = (const char *)folio +
+					(__u64)idx * UT_PAGE_SIZEOF;
+				__u64 pf = bpf_core_enum_value(enum pageflags,
+							PG_anon_exclusive);
+
+				if (ut_page_flags(pg) & pf_bit(pf))
+					bits |= UT_PTE_ANON_EXCL;
+			}
+		} else {
+			type = UT_SLOT_OTHER;
+		}
+		return UT_SLOT_MAKE(type, idx, bits);
+	}
+	if (pte & X_RW)
+		bits |= UT_PTE_SOFT_DIRTY;
+	if (pte & X_USER)
+		bits |= UT_PTE_UFFD_WP;
+	if (pte & X_PWT)
+		bits |= UT_PTE_SWP_EXCLUSIVE;
+	t = pte >> X_SWP_TYPE_SHIFT;
+	if (t < swp.max_swapfiles)
+		type = UT_SLOT_SWAP;
+	else if (t - swp.marker_first < swp.marker_nr)
+		type = UT_SLOT_MARKER;
+	else if (t - swp.device_first < swp.device_nr)
+		type = UT_SLOT_DEVICE;
+	else
+		type = UT_SLOT_MIGRATION;	/* migration or hwpoison */
+	return UT_SLOT_MAKE(type, 0, bits);
+}
+
+/* Read PTEs of one page table, or mark them NO_TABLE */
+static __always_inline int read_segment(struct pte_buf *buf, __u32 done,
+					__u32 cnt, __u64 pmd, __u64 pob,
+					__u64 va)
+{
+	__u32 i;
+
+	if (!(pmd & X_PRESENT) || (pmd & X_PSE)) {
+		for (i = 0; i < UT_MAX_SLOTS; i++) {
+			if (i >= cnt)
+				break;
+			buf->pte[(done + i) & (2 * UT_MAX_SLOTS - 1)] =
+				UT_NO_TABLE_PTE;
+		}
+		return 0;
+	}
+	return bpf_probe_read_kernel(&buf->pte[done & (UT_MAX_SLOTS - 1)],
+				     (cnt & (2 * UT_MAX_SLOTS - 1)) * 8,
+				     (void *)(pob + (pmd & X_PFN_MASK) +
+					      ((va >> 12) & 511) * 8));
+}
+
+static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
+				       const void *folio, __u64 folio_va,
+				       __u64 vm_start, __u64 vm_end, bool anon)
+{
+	__u64 start, end, pob, vmemmap, pgd, pmd, va, folio_pfn;
+	struct pte_buf *buf;
+	__u32 zero = 0, n, done = 0, cnt, levels, i;
+	bool huge;
+	int seg;
+
+	if (!&page_offset_base || !&vmemmap_base) {
+		e->image_err = UT_IMG_NO_LAYOUT;
+		return;
+	}
+	buf = bpf_map_lookup_elem(&ptes, &zero);
+	if (!buf)
+		return;
+	pob = read_u64(&page_offset_base);
+	vmemmap = read_u64(&vmemmap_base);
+	pgd = (__u64)BPF_CORE_READ(mm, pgd);
+	if (!pob || !vmemmap || !pgd) {
+		e->image_err = pgd ? UT_IMG_NO_LAYOUT : UT_IMG_NO_MM;
+		return;
+	}
+	levels = paging_levels();
+	e->paging_levels = levels;
+
+	start = folio_va > vm_start ? folio_va : vm_start;
+	end = folio_va + (__u64)e->nr_pages * 4096;
+	if (end > vm_end)
+		end = vm_end;
+	if (end <= start)
+		return;
+	n = (end - start) >> 12;
+	if (n > UT_MAX_SLOTS) {
+		n = UT_MAX_SLOTS;
+		e->folio_flags |= UT_FOLIO_IMAGE_TRUNC;
+	}
+	e->image_first_page = (start - folio_va) >> 12;
+	e->image_pmd_index = (start >> 12) & 511;
+
+	/* 512 slots span at most two page tables */
+	for (seg = 0; seg < 2; seg++) {
+		if (done >= n)
+			break;
+		va = start + (__u64)done * 4096;
+		if (find_pmd(pgd, pob, levels, va, &pmd, &huge)) {
+			e->image_err = UT_IMG_READ_FAULT;
+			return;
+		}
+		if (huge || (pmd & X_PSE)) {
+			/* the walk finds a PUD/PMD mapping: no PTE slots */
+			e->folio_flags |= UT_FOLIO_PMD_MAPPED;
+			e->folio_flags &= ~UT_FOLIO_IMAGE_TRUNC;
+			e->nr_slots = 0;
+			return;
+		}
+		cnt = 512 - ((va >> 12) & 511);
+		if (cnt > n - done)
+			cnt = n - done;
+		if (read_segment(buf, done, cnt, pmd, pob, va)) {
+			e->image_err = UT_IMG_READ_FAULT;
+			return;
+		}
+		done += cnt;
+	}
+
+	folio_pfn = ((__u64)folio - vmemmap) / UT_PAGE_SIZEOF;
+	for (i = 0; i < UT_MAX_SLOTS; i++) {
+		if (i >= n)
+			break;
+		e->slots[i] = classify(buf->pte[i], folio_pfn, e->nr_pages,
+				       folio, anon);
+	}
+	e->nr_slots = n;
+}
+
+static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
+				     __u64 address, __u64 flags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32, zero = 0;
+	__u64 fl, mapping, vm_flags, vm_start, vm_end, pgoff, folio_va;
+	struct mm_struct *mm;
+	struct ut_ttu *e;
+	bool large, swapbacked, anon = false;
+	int pin;
+
+	if (!want_task(tgid))
+		return 0;
+	count(UT_CNT_TTU, 1);
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, UT_TTU_HDR_SIZE);
+	e->type = UT_EV_TTU;
+	e->cpu = bpf_get_smp_processor_id();
+	e->ts = bpf_ktime_get_ns();
+	e->tid = tid;
+	e->tgid = tgid;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	mm = BPF_CORE_READ(vma, vm_mm);
+	e->mm = (__u64)mm;
+	e->vma = (__u64)vma;
+	e->folio = (__u64)folio;
+	e->raw_ttu_flags = flags;
+	e->ttu_flags = norm_ttu_flags(flags);
+
+	fl = ut_page_flags(folio);
+	large = fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_head));
+	e->nr_pages = large ? ut_large_nr_pages(folio) : 1;
+	swapbacked = fl & pf_bit(bpf_core_enum_value(enum pageflags,
+						     PG_swapbacked));
+	mapping = (__u64)BPF_CORE_READ((struct page *)folio, mapping);
+	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	vm_start = BPF_CORE_READ(vma, vm_start);
+	vm_end = BPF_CORE_READ(vma, vm_end);
+	pgoff = BPF_CORE_READ(vma, vm_pgoff);
+
+	if (vm_flags & UT_VM_HUGETLB) {
+		e->kind = UT_KIND_HUGETLB;
+	} else if ((mapping & UT_MAPPING_FLAGS) == UT_MAPPING_FLAGS) {
+		e->kind = UT_KIND_KSM;
+	} else if (mapping & UT_MAPPING_ANON) {
+		e->kind = swapbacked ? UT_KIND_ANON : UT_KIND_LAZYFREE;
+		anon = true;
+	} else {
+		e->kind = swapbacked ? UT_KIND_SHMEM : UT_KIND_FILE;
+	}
+
+	if (large)
+		e->folio_flags |= UT_FOLIO_LARGE;
+	if (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_dirty)))
+		e->folio_flags |= UT_FOLIO_DIRTY;
+	if (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_mlocked)))
+		e->folio_flags |= UT_FOLIO_MLOCKED;
+	/* folio_test_swapcache(): PG_swapcache aliases PG_owner_priv_1 */
+	if (swapbacked &&
+	    (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_swapcache))))
+		e->folio_flags |= UT_FOLIO_SWAPCACHE;
+	/* folio_maybe_dma_pinned(): GUP_PIN_COUNTING_BIAS is 1024 */
+	if (large) {
+		pin = ut_large_pincount(folio);
+	} else {
+		pin = BPF_CORE_READ((struct page *)folio, _refcount.counter);
+		pin = pin >= 1024;
+	}
+	if (pin > 0)
+		e->folio_flags |= UT_FOLIO_PINNED;
+
+	if (vm_flags & UT_VM_LOCKED)
+		e->vma_flags |= UT_VMA_LOCKED;
+	if (vm_flags & UT_VM_UFFD_WP)
+		e->vma_flags |= UT_VMA_UFFD_WP;
+	if (vm_flags & UT_VM_UFFD_MISSING)
+		e->vma_flags |= UT_VMA_UFFD_MISSING;
+	if (vm_flags & UT_VM_SHARED)
+		e->vma_flags |= UT_VMA_SHARED;
+	if (vm_flags & UT_VM_HUGETLB)
+		e->vma_flags |= UT_VMA_HUGETLB;
+	if (vm_droppable_mask && (vm_flags & vm_droppable_mask))
+		e->vma_flags |= UT_VMA_DROPPABLE;
+
+	/*
+	 * The folio's linear address in this VMA.  @address may be clamped
+	 * to vm_start (vma_address()), so use the index where it is linear;
+	 * KSM and hugetlb index units differ: trust @address there.
+	 */
+	if (e->kind == UT_KIND_KSM || e->kind == UT_KIND_HUGETLB)
+		folio_va = address;
+	else
+		folio_va = vm_start +
+			((__s64)(ut_folio_index(folio) - pgoff) << 12);
+	e->vma_start_page = ((__s64)vm_start - (__s64)folio_va) >> 12;
+	e->vma_end_page = ((__s64)vm_end - (__s64)folio_va) >> 12;
+
+	if (e->ttu_flags & UT_TTU_BATCH_FLUSH)
+		e->defer_flush = mm_has_other_cpu(mm);
+
+	take_image(e, mm, folio, folio_va, vm_start, vm_end, anon);
+
+	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY))
+		count(UT_CNT_TASK_FULL, 1);
+	return 0;
+}
+
+static __always_inline int ttu_exit(__u64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ut_ttu *e = bpf_map_lookup_elem(&inflight, &tid);
+	__u32 size;
+
+	if (!e)
+		return 0;
+	e->ret = ret & 0xff;
+	e->has_live = 1;
+	size = e->nr_slots;
+	if (size > UT_MAX_SLOTS)
+		size = UT_MAX_SLOTS;
+	size = UT_TTU_HDR_SIZE + size * 4;
+	if (bpf_ringbuf_output(&events, e, size, 0))
+		count(UT_CNT_DROPS, 1);
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* ---- ttu: fentry/fexit, else kprobe/kretprobe ---- */
+
+SEC("fentry/try_to_unmap_one")
+int ttu_fentry(__u64 *ctx)
+{
+	return ttu_enter((void *)ctx[0], (void *)ctx[1], ctx[2], ctx[3]);
+}
+
+SEC("fexit/try_to_unmap_one")
+int ttu_fexit(__u64 *ctx)
+{
+	return ttu_exit(ctx[4]);
+}
+
+SEC("kprobe/try_to_unmap_one")
+int BPF_KPROBE(ttu_kprobe, void *folio, struct vm_area_struct *vma,
+	       unsigned long address, unsigned long flags)
+{
+	return ttu_enter(folio, vma, address, flags);
+}
+
+SEC("kretprobe/try_to_unmap_one")
+int BPF_KRETPROBE(ttu_kretprobe, unsigned long ret)
+{
+	return ttu_exit(ret);
+}
+
+/* ---- rmap ---- */
+
+static __always_inline int rmap_hit(__u64 pages)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (!e)
+		return 0;
+	e->live_rmap_calls++;
+	e->live_rmap_pages += pages;
+	count(UT_CNT_RMAP_CALLS, 1);
+	count(UT_CNT_RMAP_PAGES, pages);
+	return 0;
+}
+
+/* page_remove_rmap(page, [vma,] compound): compound maps nr pages */
+static __always_inline __u64 compound_pages(void *page, __u64 compound)
+{
+	if (!(compound & 0xff))
+		return 1;
+	if (!(ut_page_flags(page) &
+	      pf_bit(bpf_core_enum_value(enum pageflags, PG_head))))
+		return 1;
+	return ut_large_nr_pages(page);
+}
+
+SEC("fentry/folio_remove_rmap_ptes")
+int rmap_ptes_fentry(__u64 *ctx)
+{
+	return rmap_hit((int)ctx[2]);
+}
+
+SEC("kprobe/folio_remove_rmap_ptes")
+int BPF_KPROBE(rmap_ptes_kprobe, void *folio, void *page, int nr_pages)
+{
+	return rmap_hit(nr_pages);
+}
+
+SEC("fentry/page_remove_rmap")
+int rmap_page_fentry(__u64 *ctx)
+{
+	__u64 compound = rmap_compound_arg == 1 ? ctx[1] : ctx[2];
+
+	if (!current_ttu())
+		return 0;
+	return rmap_hit(compound_pages((void *)ctx[0], compound));
+}
+
+SEC("kprobe/page_remove_rmap")
+int BPF_KPROBE(rmap_page_kprobe, void *page, unsigned long a1,
+	       unsigned long a2)
+{
+	if (!current_ttu())
+		return 0;
+	return rmap_hit(compound_pages(page,
+				       rmap_compound_arg == 1 ? a1 : a2));
+}
+
+/* ---- walk ---- */
+
+static __always_inline int walk_hit(__u64 ret)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (!e)
+		return 0;
+	e->live_walk_calls++;
+	count(UT_CNT_WALK_CALLS, 1);
+	if (ret & 0xff) {
+		e->live_walk_true++;
+		count(UT_CNT_WALK_TRUE, 1);
+	}
+	return 0;
+}
+
+SEC("fexit/page_vma_mapped_walk")
+int walk_fexit(__u64 *ctx)
+{
+	return walk_hit(ctx[1]);
+}
+
+SEC("kretprobe/page_vma_mapped_walk")
+int BPF_KRETPROBE(walk_kretprobe, unsigned long ret)
+{
+	return walk_hit(ret);
+}
+
+/* ---- tlb_flush: flush_tlb_mm_range inside ttu ---- */
+
+static __always_inline int tlb_hit(void)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (!e)
+		return 0;
+	e->live_tlb_flushes++;
+	count(UT_CNT_TLB_FLUSHES, 1);
+	return 0;
+}
+
+SEC("fentry/flush_tlb_mm_range")
+int tlb_fentry(__u64 *ctx)
+{
+	return tlb_hit();
+}
+
+SEC("kprobe/flush_tlb_mm_range")
+int BPF_KPROBE(tlb_kprobe)
+{
+	return tlb_hit();
+}
+
+/* ---- tlb_batch: arch_tlbbatch_flush by recorded tasks ---- */
+
+static __always_inline int tlbbatch_hit(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ut_tlbbatch *r;
+
+	if (!want_task(pid_tgid >> 32))
+		return 0;
+	count(UT_CNT_TLBBATCH, 1);
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(UT_CNT_DROPS, 1);
+		return 0;
+	}
+	r->type = UT_EV_TLBBATCH;
+	r->pad = 0;
+	r->cpu = bpf_get_smp_processor_id();
+	r->ts = bpf_ktime_get_ns();
+	r->tid = (__u32)pid_tgid;
+	r->tgid = pid_tgid >> 32;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->in_ttu = current_ttu() != NULL;
+	r->pad2 = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("fentry/arch_tlbbatch_flush")
+int tlbbatch_fentry(__u64 *ctx)
+{
+	return tlbbatch_hit();
+}
+
+SEC("kprobe/arch_tlbbatch_flush")
+int BPF_KPROBE(tlbbatch_kprobe)
+{
+	return tlbbatch_hit();
+}
+
+/* ---- rss_stat: kmem:rss_stat inside ttu ---- */
+
+static __always_inline int rss_hit(void)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (!e)
+		return 0;
+	e->live_rss_stat++;
+	count(UT_CNT_RSS_STAT, 1);
+	return 0;
+}
+
+SEC("tp_btf/rss_stat")
+int rss_tp_btf(__u64 *ctx)
+{
+	return rss_hit();
+}
+
+SEC("raw_tp/rss_stat")
+int rss_raw_tp(__u64 *ctx)
+{
+	return rss_hit();
+}
+
+SEC("tracepoint/kmem/rss_stat")
+int rss_tp(void *ctx)
+{
+	return rss_hit();
+}
+
+/* ---- fork: follow children of recorded tasks ---- */
+
+static __always_inline int fork_hit(__u32 parent_tgid, __u32 child_tgid)
+{
+	__u8 one = 1;
+
+	if (!filter_tgid || !bpf_map_lookup_elem(&tgids, &parent_tgid))
+		return 0;
+	bpf_map_update_elem(&tgids, &child_tgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int fork_tp_btf(__u64 *ctx)
+{
+	struct task_struct *parent = (void *)ctx[0], *child = (void *)ctx[1];
+
+	return fork_hit(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
+}
+
+SEC("raw_tp/sched_process_fork")
+int fork_raw_tp(__u64 *ctx)
+{
+	struct task_struct *parent = (void *)ctx[0], *child = (void *)ctx[1];
+
+	return fork_hit(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int fork_tp(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* runs in the parent; child_pid is the new tgid for fork() */
+	return fork_hit(bpf_get_current_pid_tgid() >> 32, ctx->child_pid);
+}

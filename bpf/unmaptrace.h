@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by bpf/unmaptrace.bpf.c and the collector in cmd/.  Fixed
+ * width only: the same bytes are read by the BPF object and user space.
+ *
+ * The event carries kernel pointers (mm, vma, folio) so user space can map
+ * them to trace-local ids; they are never written to a .umt file.  PFNs
+ * never leave the kernel: the BPF side turns them into page indexes.
+ */
+#ifndef UNMAPTRACE_H
+#define UNMAPTRACE_H
+
+#define UT_MAX_SLOTS		512	/* == UMT_MAX_SLOTS in lib/umt.h */
+#define UT_COMM_LEN		16
+
+/*
+ * lib/umt.h's encodings, repeated because the BPF object cannot include
+ * <stdint.h>; cmd/collector.c checks every value with _Static_assert.
+ */
+#define UT_KIND_FILE		0
+#define UT_KIND_ANON		1
+#define UT_KIND_LAZYFREE	2
+#define UT_KIND_SHMEM		3
+#define UT_KIND_HUGETLB		4
+#define UT_KIND_KSM		5
+
+#define UT_FOLIO_LARGE		(1u << 0)
+#define UT_FOLIO_PMD_MAPPED	(1u << 1)
+#define UT_FOLIO_DIRTY		(1u << 2)
+#define UT_FOLIO_PINNED		(1u << 3)
+#define UT_FOLIO_SWAPCACHE	(1u << 4)
+#define UT_FOLIO_MLOCKED	(1u << 5)
+#define UT_FOLIO_IMAGE_TRUNC	(1u << 6)
+
+#define UT_VMA_LOCKED		(1u << 0)
+#define UT_VMA_UFFD_WP		(1u << 1)
+#define UT_VMA_SHARED		(1u << 2)
+#define UT_VMA_DROPPABLE	(1u << 3)
+#define UT_VMA_HUGETLB		(1u << 4)
+#define UT_VMA_UFFD_MISSING	(1u << 5)
+
+#define UT_TTU_SPLIT_HUGE_PMD	(1u << 0)
+#define UT_TTU_IGNORE_MLOCK	(1u << 1)
+#define UT_TTU_SYNC		(1u << 2)
+#define UT_TTU_HWPOISON		(1u << 3)
+#define UT_TTU_BATCH_FLUSH	(1u << 4)
+#define UT_TTU_RMAP_LOCKED	(1u << 5)
+
+#define UT_SLOT_NONE		0
+#define UT_SLOT_THIS		1
+#define UT_SLOT_OTHER		2
+#define UT_SLOT_SWAP		3
+#define UT_SLOT_MARKER		4
+#define UT_SLOT_MIGRATION	5
+#define UT_SLOT_DEVICE		6
+#define UT_SLOT_NO_TABLE	7
+#define UT_SLOT_MAKE(t, page, bits) \
+	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | (uint32_t)(bits) << 16)
+
+#define UT_PTE_WRITE		(1u << 0)
+#define UT_PTE_DIRTY		(1u << 1)
+#define UT_PTE_YOUNG		(1u << 2)
+#define UT_PTE_SOFT_DIRTY	(1u << 3)
+#define UT_PTE_UFFD_WP		(1u << 4)
+#define UT_PTE_SPECIAL		(1u << 6)
+#define UT_PTE_PROTNONE		(1u << 7)
+#define UT_PTE_SWP_EXCLUSIVE	(1u << 8)
+#define UT_PTE_ANON_EXCL	(1u << 9)
+
+/*
+ * Swap-type layout of non-present PTEs, set by user space from the kernel
+ * config (include/linux/swap.h: MAX_SWAPFILES, then hwpoison, migration,
+ * device, marker types counting up to 31).
+ */
+struct ut_swp_layout {
+	uint32_t max_swapfiles;
+	uint32_t hwpoison_first, hwpoison_nr;
+	uint32_t migration_first, migration_nr;
+	uint32_t device_first, device_nr;
+	uint32_t marker_first, marker_nr;
+};
+
+/* Ring buffer event types */
+enum ut_ev_type {
+	UT_EV_TTU	= 1,
+	UT_EV_TLBBATCH	= 2,
+};
+
+/* Why an image could not be taken (ut_ttu.image_err) */
+enum ut_image_err {
+	UT_IMG_OK		= 0,
+	UT_IMG_NO_LAYOUT	= 1,	/* page_offset_base/vmemmap_base unknown */
+	UT_IMG_READ_FAULT	= 2,	/* a page-table read faulted */
+	UT_IMG_NO_MM		= 3,
+};
+
+struct ut_ttu {
+	uint16_t type;			/* UT_EV_TTU */
+	uint16_t image_err;		/* enum ut_image_err */
+	uint32_t cpu;
+	uint64_t ts;			/* bpf_ktime_get_ns() at entry */
+	uint32_t tid;
+	uint32_t tgid;
+	char comm[UT_COMM_LEN];
+	uint64_t mm;			/* kernel pointers: ids only */
+	uint64_t vma;
+	uint64_t folio;
+	uint32_t raw_ttu_flags;		/* the kernel's enum ttu_flags */
+	uint32_t nr_pages;
+	uint16_t kind;
+	uint16_t folio_flags;
+	uint32_t ttu_flags;		/* normalised UMT_TTU_* */
+	uint32_t vma_flags;
+	uint32_t image_first_page;
+	uint32_t image_pmd_index;
+	uint32_t nr_slots;
+	int32_t vma_start_page;
+	int32_t vma_end_page;
+	uint8_t defer_flush;
+	uint8_t ret;
+	uint8_t has_live;
+	uint8_t paging_levels;		/* 4 or 5, as the walk found it */
+	uint32_t live_rmap_calls;
+	uint32_t live_rmap_pages;
+	uint32_t live_tlb_flushes;
+	uint32_t live_rss_stat;
+	uint32_t live_walk_calls;
+	uint32_t live_walk_true;
+	uint32_t slots[UT_MAX_SLOTS];
+};
+
+#define UT_TTU_HDR_SIZE	((uint32_t)__builtin_offsetof(struct ut_ttu, slots))
+
+struct ut_tlbbatch {
+	uint16_t type;			/* UT_EV_TLBBATCH */
+	uint16_t pad;
+	uint32_t cpu;
+	uint64_t ts;
+	uint32_t tid;
+	uint32_t tgid;
+	char comm[UT_COMM_LEN];
+	uint32_t in_ttu;
+	uint32_t pad2;
+};
+
+/* Per-CPU global counters (map "counters"), summed at stop */
+enum ut_counter {
+	UT_CNT_TTU,
+	UT_CNT_RMAP_CALLS,
+	UT_CNT_RMAP_PAGES,
+	UT_CNT_TLB_FLUSHES,	/* flush_tlb_mm_range inside ttu */
+	UT_CNT_TLBBATCH,	/* arch_tlbbatch_flush by recorded tasks */
+	UT_CNT_RSS_STAT,	/* inside ttu */
+	UT_CNT_WALK_CALLS,
+	UT_CNT_WALK_TRUE,
+	UT_CNT_DROPS,		/* bpf_ringbuf_reserve/output failed */
+	UT_CNT_TASK_FULL,	/* per-task map full: call not snapshotted */
+	UT_CNT_NR,
+};
+
+#endif /* UNMAPTRACE_H */
