@@ -4,8 +4,10 @@
  * reader must survive.  Prints "PASS name" / "FAIL name: why" per case.
  *
  *   test_umt                              run every test
- *   test_umt --fixture basic|newer PATH [NR [CHUNK]]
- *                                         write a trace for tests/cli
+ *   test_umt --fixture basic|newer|major PATH [NR [CHUNK]]
+ *       write a trace for tests/cli: records 0..NR-1 (default 500) in
+ *       CHUNK-byte chunks (default 2048); "newer" adds records of unknown
+ *       type 99 and bumps the minor, "major" bumps the major.
  */
 #define _GNU_SOURCE		/* memmem */
 #include <errno.h>
@@ -323,8 +325,8 @@ static int count_substr(const char *hay, const char *needle)
 	return n;
 }
 
-/* A file from a newer minor: same layout, higher minor in the header. */
-static int bump_minor(const char *path)
+/* A file from a newer minor (same layout) or major: patch the header. */
+static int bump_version(const char *path, int major, int minor)
 {
 	uint8_t *f;
 	size_t len;
@@ -332,7 +334,8 @@ static int bump_minor(const char *path)
 
 	if (read_file(path, &f, &len))
 		return 1;
-	set_le16(f + UMT_HDR_OFF_MINOR, UMT_VERSION_MINOR + 1);
+	set_le16(f + UMT_HDR_OFF_MAJOR, UMT_VERSION_MAJOR + major);
+	set_le16(f + UMT_HDR_OFF_MINOR, UMT_VERSION_MINOR + minor);
 	fix_header_crc(f);
 	ret = write_file(path, f, len) ? 1 : 0;
 	free(f);
@@ -1073,16 +1076,21 @@ int main(int argc, char **argv)
 		uint32_t nr = argc > 4 ? strtoul(argv[4], NULL, 0) : 500;
 		uint32_t chunk = argc > 5 ? strtoul(argv[5], NULL, 0) : 2048;
 
-		if (strcmp(argv[2], "basic") && strcmp(argv[2], "newer")) {
+		bool newer = !strcmp(argv[2], "newer");
+		bool major = !strcmp(argv[2], "major");
+
+		if (strcmp(argv[2], "basic") && !newer && !major) {
 			fprintf(stderr, "unknown fixture '%s'\n", argv[2]);
 			return 2;
 		}
-		if (write_sample(argv[3], nr, chunk, !strcmp(argv[2], "newer")))
+		if (write_sample(argv[3], nr, chunk, newer))
 			return 1;
-		return strcmp(argv[2], "newer") ? 0 : bump_minor(argv[3]);
+		if (newer || major)
+			return bump_version(argv[3], major, newer);
+		return 0;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: test_umt [--fixture basic|newer PATH [NR [CHUNK]]]\n");
+		fprintf(stderr, "usage: test_umt [--fixture basic|newer|major PATH [NR [CHUNK]]]\n");
 		return 2;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_umt.XXXXXX", t ? t : "/tmp");
