@@ -24,6 +24,13 @@
 #error "the .umt code assumes a little-endian host (x86, arm64)"
 #endif
 
+/* The payload structs are the on-disk layout: pin their sizes. */
+_Static_assert(sizeof(struct umt_ttu) == 88, "umt_ttu layout");
+_Static_assert(sizeof(struct umt_tlb_flush) == 8, "umt_tlb_flush layout");
+_Static_assert(sizeof(struct umt_lost) == 16, "umt_lost layout");
+_Static_assert(sizeof(struct umt_task) == 28, "umt_task layout");
+_Static_assert(sizeof(struct umt_stats) == 56, "umt_stats layout");
+
 #define ALIGN8(x)		(((x) + 7u) & ~(size_t)7u)
 #define TRAILER_FIXED		56
 #define TRAILER_TYPE_ENT	16
