@@ -1,0 +1,71 @@
+#!/bin/sh
+# Guest side of tests/vm/matrix.sh (busybox sh, runs as /guest/script):
+#
+#   matrix-guest.sh WORKLOAD [WORKLOAD ARGS...]
+#
+# 1. unmaptrace features --json            -> /out/features.json
+# 2. record: unmaptrace record around the workload -> /out/W.umt, W.record.log
+# 3. probe:  ftrace-count.sh around a SEPARATE run -> /out/W.ftrace, W.ftrace.log
+# The two never run at once.  /out/W.status gets the exit codes and times.
+# Exit status: 0 unless a step could not run at all.
+set -u
+w=$1
+shift
+out=${UMT_OUT:-/out}
+bin=/bin/unmaptrace
+wl=/bin/umt-workload
+st=$out/$w.status
+now() { cut -d' ' -f1 /proc/uptime; }
+
+echo "kernel=$(uname -r)" >"$st"
+echo "workload=$w $*" >>"$st"
+echo "mthp=${UMT_MTHP:-}" >>"$st"
+
+# Between the two runs: no page cache or file left from the previous one.
+reset_state() {
+	sync
+	rm -f "${UMT_FS:-/mnt/umt}"/umt-file
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+if [ -x $bin ]; then
+	$bin features --json >"$out/features.json" 2>"$out/features.err"
+	echo "features_rc=$?" >>"$st"
+else
+	echo "features_rc=absent" >>"$st"
+fi
+
+# --- the recording step (the collector's CLI: unmaptrace record) -----------
+# One function, so the collector's interface can change in one place.
+record_workload() {
+	$bin record -o "$out/$w.umt" \
+		--meta "workload=$w" --meta "kernel=$(uname -r)" \
+		--meta "mthp=${UMT_MTHP:-none}" --meta "args=$*" \
+		-- $wl "$w" "$@"
+}
+
+if [ -x $bin ]; then
+	echo "== record $w"
+	t0=$(now)
+	record_workload "$@" >"$out/$w.record.log" 2>&1
+	rc=$?
+	t1=$(now)
+	cat "$out/$w.record.log"
+	echo "record_rc=$rc" >>"$st"
+	echo "record_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >>"$st"
+	reset_state
+else
+	echo "record_rc=absent" >>"$st"
+fi
+
+# --- the independent ftrace probe ---------------------------------------------
+echo "== ftrace $w"
+t0=$(now)
+/lib/umt/ftrace-count.sh -o "$out/$w.ftrace" -- $wl "$w" "$@" >"$out/$w.ftrace.log" 2>&1
+rc=$?
+t1=$(now)
+cat "$out/$w.ftrace.log"
+echo "ftrace_rc=$rc" >>"$st"
+echo "ftrace_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" >>"$st"
+cat "$out/$w.ftrace" 2>/dev/null
+exit 0

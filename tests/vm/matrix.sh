@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The QEMU kernel matrix: every kernel x workload in its own TCG guest.
+#
+#   matrix.sh [--full] [--kernels NAME,...] [--workloads W,...] [--size MB]
+#             [--timeout SEC]
+#
+# Without --full: the quick subset for every CI run (kernels 6.1 and 7.x,
+# workloads anon-pageout lazyfree file-reclaim, 32 MiB).  --full: every
+# kernel in tests/vm/KERNELS and every workload, 64 MiB.
+#
+# Each guest (tests/vm/guest/matrix-guest.sh) runs `unmaptrace features
+# --json`, then `unmaptrace record` around the workload, then -- in a
+# separate run, never at the same time -- the ftrace probe around it.
+# Results: tests/out/vm/<release>/{W.umt,W.ftrace,W.console.log,W.status,
+# W.record.log,W.ftrace.log,features.json,PROVENANCE}.
+#
+# Builds the static unmaptrace first (make STATIC=1 OUTPUT=.output/static)
+# unless UMT_BIN names a binary to use.
+#
+# Prints "PASS name" / "FAIL name: why" (counted by tests/run.sh) and
+# "SKIP name: why" (not counted).  Checks are version-agnostic: nothing
+# here depends on a kernel's minor version.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+outroot=${UMT_VM_OUT:-$top/tests/out/vm}
+umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
+build_static=1
+[ -n "${UMT_BIN:-}" ] && build_static=0	# the caller chose a binary
+export UMT_BIN=$umt_bin
+
+all_workloads="anon-pageout lazyfree file-reclaim partial-munmap mprotect-half uffd-wp mlock thp-pmd file-shared-2proc fork-shared defer-2cpu"
+full=0 kernels="" workloads="" size="" timeout=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--full) full=1; shift ;;
+	--kernels) kernels=${2//,/ }; shift 2 ;;
+	--workloads) workloads=${2//,/ }; shift 2 ;;
+	--size) size=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 0 ;;
+	*) echo "matrix.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+if [ $full -eq 1 ]; then
+	: "${kernels:=$(awk '!/^#/ && NF >= 3 { printf "%s ", $1 }' "$here/KERNELS")}"
+	: "${workloads:=$all_workloads}"
+	: "${size:=64}"
+	: "${timeout:=900}"
+else
+	: "${kernels:=6.1 7.x}"
+	: "${workloads:=anon-pageout lazyfree file-reclaim}"
+	: "${size:=32}"
+	: "${timeout:=300}"
+fi
+
+# 4x the workload plus room for the ring buffer, the swap ram disk's
+# contents and the kernel; brd allocates lazily.
+mem=$((size * 4 + 768))
+[ $mem -lt 1024 ] && mem=1024
+
+# The guests have no shared libraries: the STATIC build goes in.
+if [ $build_static -eq 1 ]; then
+	mkdir -p "$top/.output"
+	blog=$top/.output/vm-static-build.log
+	if make -s -C "$top" STATIC=1 OUTPUT=.output/static \
+		BIN=.output/static/unmaptrace >"$blog" 2>&1; then
+		echo "PASS vm/build-static"
+	else
+		echo "FAIL vm/build-static: make STATIC=1 failed (see .output/vm-static-build.log):"
+		tail -n 5 "$blog" | sed 's/^/    /'
+	fi
+fi
+if [ ! -x "$umt_bin" ]; then
+	echo "matrix.sh: note: $umt_bin missing: recording steps are skipped" >&2
+fi
+make -s -C "$top/tests/workloads" >&2 || { echo "FAIL vm/workloads: build failed"; exit 0; }
+
+kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -1; }
+
+# Version-agnostic checks of one kernel x workload run.
+check() {
+	local k=$1 rel=$2 w=$3 d=$4 grc=$5 name="vm/$1/$3"
+	local st=$d/$w.status ft=$d/$w.ftrace flog=$d/$w.ftrace.log
+	if [ "$grc" -eq 124 ]; then
+		echo "FAIL $name: guest timed out (${timeout}s)"
+		return
+	fi
+	if [ ! -f "$st" ]; then
+		echo "FAIL $name: guest reported nothing (exit $grc; see $d/$w.console.log)"
+		return
+	fi
+
+	# -- the recording step
+	local rrc
+	rrc=$(kv "$st" record_rc)
+	case $rrc in
+	absent) echo "SKIP $name/record: static unmaptrace not built" ;;
+	0)
+		if [ -s "$d/$w.umt" ]; then
+			echo "PASS $name/record"
+		else
+			echo "FAIL $name/record: exit 0 but no $w.umt"
+		fi
+		;;
+	77) echo "SKIP $name/record: workload unsupported on $rel" ;;
+	*) echo "FAIL $name/record: unmaptrace record exited $rrc (see $w.record.log)" ;;
+	esac
+
+	# -- the ftrace probe
+	local frc ttuo lost flush batch
+	frc=$(kv "$st" ftrace_rc)
+	if [ "$frc" = 77 ]; then
+		echo "SKIP $name/ftrace: $(grep -m1 'SKIP' "$flog" | sed 's/.*SKIP: //')"
+		return
+	fi
+	if [ "$frc" != 0 ]; then
+		echo "FAIL $name/ftrace: probe or workload exited $frc: $(grep -m1 -E 'FAILED|ftrace-count:' "$flog" || true)"
+		return
+	fi
+	ttuo=$(kv "$ft" ttuo_calls)
+	lost=$(kv "$ft" lost)
+	flush=$(kv "$ft" flush_in_ttuo)
+	batch=$(kv "$ft" arch_tlbbatch_flush)
+	if [ -z "$ttuo" ]; then
+		echo "FAIL $name/ftrace: no counts in $w.ftrace"
+	elif [ "${lost:-0}" != 0 ]; then
+		echo "FAIL $name/ftrace: ring buffer lost $lost events (raise UMT_FTRACE_BUFKB)"
+	elif [ "$ttuo" -eq 0 ] && grep -q 'MADV_PAGEOUT skips folios mapped by other' "$flog"; then
+		echo "PASS $name/ftrace (no memory.reclaim here: nothing to unmap, 0 calls)"
+	elif [ "$ttuo" -eq 0 ]; then
+		echo "FAIL $name/ftrace: try_to_unmap_one never ran for the workload"
+	elif [ $((flush + batch)) -eq 0 ]; then
+		echo "FAIL $name/ftrace: $ttuo unmaps but no TLB flush at all"
+	else
+		echo "PASS $name/ftrace (try_to_unmap_one=$ttuo flush_in=$flush batch_flush=$batch)"
+	fi
+
+	# -- the workload really reclaimed what it should have
+	case $w in
+	anon-pageout | lazyfree | file-reclaim | thp-pmd)
+		if grep -q 'census after reclaim: .* present=0 ' "$flog"; then
+			echo "PASS $name/reclaimed"
+		else
+			echo "FAIL $name/reclaimed: $(grep -m1 'census after reclaim' "$flog" || echo 'no census line')"
+		fi
+		;;
+	esac
+}
+
+for k in $kernels; do
+	if ! kdir=$("$here/kernels.sh" fetch "$k" | tail -1); then
+		echo "FAIL vm/$k: kernel fetch failed"
+		continue
+	fi
+	rel=$(sed -n 's/^release=//p' "$kdir/PROVENANCE")
+	od=$outroot/$rel
+	mkdir -p "$od"
+	cp "$kdir/PROVENANCE" "$od/PROVENANCE"
+	for w in $workloads; do
+		smp=1
+		[ "$w" = defer-2cpu ] && smp=2
+		run=$od/.run-$w
+		rm -rf "$run"
+		set +e
+		UMT_WORKLOAD_BIN=$top/.output/static/umt-workload \
+			"$here/guest.sh" --kernel "$rel" --smp $smp --mem $mem \
+			--timeout "$timeout" --out "$run" \
+			-- "$here/guest/matrix-guest.sh" "$w" --size "$size" \
+			>"$od/$w.runner.log" 2>&1
+		grc=$?
+		set -e
+		for f in "$run"/*; do
+			[ -e "$f" ] || continue
+			case $(basename "$f") in
+			console.log) mv "$f" "$od/$w.console.log" ;;
+			guest.info) mv "$f" "$od/$w.guest.info" ;;
+			*) mv "$f" "$od/" ;;
+			esac
+		done
+		rmdir "$run" 2>/dev/null || true
+		check "$k" "$rel" "$w" "$od" "$grc"
+	done
+done

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The VM group of tests/run.sh: the quick kernel matrix (tests/vm/matrix.sh
+# without --full) for every CI run.  matrix.sh builds the STATIC unmaptrace
+# itself (make -C $UMT_TOP STATIC=1 OUTPUT=.output/static
+# BIN=.output/static/unmaptrace: the guests have no shared libraries; the
+# ASan $UNMAPTRACE of tests/run.sh cannot run there), fetches the kernels
+# on first use (into ${UMT_CACHE:-$UMT_TOP/.cache}) and prints PASS/FAIL
+# lines.  Extra arguments go to matrix.sh (e.g. --kernels 6.12 --size 64).
+set -euo pipefail
+top=${UMT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+for t in qemu-system-x86_64 cpio gzip xz; do
+	if ! command -v "$t" >/dev/null 2>&1; then
+		echo "FAIL vm/tools: $t missing (scripts/deps.sh test installs it)"
+		exit 0
+	fi
+done
+if ! command -v mke2fs >/dev/null 2>&1 && [ ! -x /usr/sbin/mke2fs ]; then
+	echo "FAIL vm/tools: mke2fs missing (e2fsprogs)"
+	exit 0
+fi
+unset UMT_BIN
+exec "$top/tests/vm/matrix.sh" "$@"
