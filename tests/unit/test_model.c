@@ -595,8 +595,167 @@ static void t_release(void)
 	result("rss_percpu_6_12", !p.rss_atomic ? NULL : "atomic on 6.12");
 }
 
-int main(void)
+/*
+ * --write-traces DIR: small synthetic traces for tests/model/run.sh.  Their
+ * live counts are written from the measured ground truth and the source,
+ * by hand, never from the model (shared/docs/kernels-and-vms.md: 7.2.13
+ * MADV_PAGEOUT of 64K mTHP on one CPU: lazyfree 1 rmap call of 16 pages,
+ * 1 flush_tlb_mm_range, 1 rss_stat per folio; anon 16/16/16 and 32).
+ */
+struct tw {
+	struct umt_writer *w;
+	uint64_t ts;
+	uint32_t seq;
+};
+
+static int tw_open(struct tw *tw, const char *dir, const char *name,
+		   const char *release)
 {
+	struct umt_meta m;
+	char path[512], err[256];
+
+	memset(&m, 0, sizeof(m));
+	memset(tw, 0, sizeof(*tw));
+	umt_meta_set(&m, UMT_KEY_KERNEL, release);
+	umt_meta_set(&m, UMT_KEY_ARCH, "x86_64");
+	umt_meta_set(&m, UMT_KEY_PAGE_SIZE, "4096");
+	umt_meta_set(&m, UMT_KEY_WORKLOAD, name);
+	snprintf(path, sizeof(path), "%s/%s.umt", dir, name);
+	tw->w = umt_writer_open(path, &m, err, sizeof(err));
+	umt_meta_free(&m);
+	if (!tw->w) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void tw_ttu(struct tw *tw, struct umt_ttu *t)
+{
+	t->has_live = 1;
+	umt_writer_add(tw->w, UMT_REC_TTU, ++tw->ts, 0, t,
+		       sizeof(*t) + t->nr_slots * sizeof(uint32_t));
+}
+
+static void tw_flush(struct tw *tw, uint32_t task)
+{
+	struct umt_tlb_flush f = { .task_id = task };
+
+	umt_writer_add(tw->w, UMT_REC_TLB_FLUSH, ++tw->ts, 0, &f, sizeof(f));
+}
+
+static void live(struct umt_ttu *t, uint32_t rc, uint32_t rp, uint32_t tlb,
+		 uint32_t rss, uint32_t walk)
+{
+	t->live_rmap_calls = rc;
+	t->live_rmap_pages = rp;
+	t->live_tlb_flushes = tlb;
+	t->live_rss_stat = rss;
+	t->live_walk_calls = walk;
+	t->live_walk_true = walk ? walk - 1 : 0;
+}
+
+static int write_traces(const char *dir)
+{
+	struct tw tw;
+	struct umt_ttu *t;
+	int i;
+
+	/* 7.2, one CPU: lazyfree and anon 64K pageout, file with a hole */
+	if (tw_open(&tw, dir, "synthetic-7.2-pageout", "7.2.13+deb14-amd64"))
+		return 1;
+	for (i = 0; i < 32; i++) {
+		t = mk(16, UMT_KIND_LAZYFREE, (i * 16) % 512,
+		       UMT_PTE_WRITE | UMT_PTE_YOUNG);
+		t->folio_id = i;
+		t->defer_flush = 0;
+		live(t, 1, 16, 1, 1, 1);
+		tw_ttu(&tw, t);
+		free(t);
+		t = mk(16, UMT_KIND_ANON, (i * 16) % 512,
+		       RW | UMT_PTE_ANON_EXCL);
+		t->defer_flush = 0;
+		live(t, 16, 16, 16, 32, 17);
+		tw_ttu(&tw, t);
+		free(t);
+	}
+	/*
+	 * 7.2 file folio with page 8 unmapped: two batches (8, 7), each one
+	 * folio_remove_rmap_ptes(), one flush_tlb_range(), one
+	 * add_mm_counter(); three walk calls (the last finds no more).
+	 */
+	t = mk(16, UMT_KIND_FILE, 0, RW);
+	t->slots[8] = UMT_SLOT_MAKE(UMT_SLOT_NONE, 0, 0);
+	t->defer_flush = 0;
+	live(t, 2, 15, 2, 2, 3);
+	tw_ttu(&tw, t);
+	free(t);
+	umt_writer_close(tw.w);
+
+	/*
+	 * 6.1, another CPU in the mm: 4K anon folios, every flush deferred
+	 * (no flush_tlb_mm_range() inside), arch_tlbbatch_flush() once per
+	 * reclaim batch of 32; page_remove_rmap() once, rss 2 per call.
+	 */
+	if (tw_open(&tw, dir, "synthetic-6.1-deferred", "6.1.0-37-amd64"))
+		return 1;
+	for (i = 0; i < 96; i++) {
+		t = mk(1, UMT_KIND_ANON, i % 512, RW | UMT_PTE_ANON_EXCL);
+		t->ttu_flags = UMT_TTU_BATCH_FLUSH;
+		t->task_id = 1;
+		live(t, 1, 1, 0, 2, 2);
+		tw_ttu(&tw, t);
+		free(t);
+		if (i % 32 == 31)
+			tw_flush(&tw, 1);
+	}
+	umt_writer_close(tw.w);
+
+	/* 7.2 again, but one call's live rmap pages are wrong: must fail */
+	if (tw_open(&tw, dir, "synthetic-mismatch", "7.2.13+deb14-amd64"))
+		return 1;
+	for (i = 0; i < 4; i++) {
+		t = mk(16, UMT_KIND_LAZYFREE, 0, UMT_PTE_WRITE);
+		t->defer_flush = 0;
+		live(t, 1, i == 2 ? 15 : 16, 1, 1, 1);
+		tw_ttu(&tw, t);
+		free(t);
+	}
+	umt_writer_close(tw.w);
+
+	/* events lost: counts incomplete, --check must fail */
+	if (tw_open(&tw, dir, "synthetic-lost", "7.2.13+deb14-amd64"))
+		return 1;
+	t = mk(16, UMT_KIND_LAZYFREE, 0, UMT_PTE_WRITE);
+	t->defer_flush = 0;
+	live(t, 1, 16, 1, 1, 1);
+	tw_ttu(&tw, t);
+	free(t);
+	{
+		struct umt_lost l = { .cpu = 0, .count = 3 };
+
+		umt_writer_add(tw.w, UMT_REC_LOST, ++tw.ts, 0, &l, sizeof(l));
+	}
+	umt_writer_close(tw.w);
+
+	/* a final flush recorded with nothing deferred: must fail */
+	if (tw_open(&tw, dir, "synthetic-stray-flush", "6.1.0-37-amd64"))
+		return 1;
+	t = mk(1, UMT_KIND_FILE, 0, RW);
+	t->ttu_flags = UMT_TTU_BATCH_FLUSH;
+	t->defer_flush = 0;
+	live(t, 1, 1, 1, 1, 2);
+	tw_ttu(&tw, t);
+	free(t);
+	tw_flush(&tw, 0);
+	umt_writer_close(tw.w);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--write-traces"))
+		return write_traces(argv[2]);
 	t_x86_64k_file();
 	t_arm64_64k_file();
 	t_anon();

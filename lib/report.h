@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The replay report: per-policy totals of the model, by folio kind and
+ * size, batch-length histograms, the trace's live counts and the per-call
+ * check of the "kernel" policy against them.  Output as text, JSON
+ * (docs/REPORT.md, schema "unmaptrace-report/1") or CSV.
+ */
+#ifndef UMT_REPORT_H
+#define UMT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+#include "umt.h"
+
+#define REPORT_SCHEMA		"unmaptrace-report/1"
+#define REPORT_SIZES		20	/* folio sizes 2^0 .. 2^19 pages */
+#define REPORT_MAX_SHOWN	5	/* mismatching calls printed in full */
+
+struct report_group {
+	uint64_t folios;		/* try_to_unmap_one() calls */
+	struct model_counts n;
+};
+
+struct report_result {
+	struct model_policy pol;
+	bool hidden;			/* added for --check, not asked for */
+	struct report_group total;
+	struct report_group by_kind[UMT_KIND_NR];
+	struct report_group by_size[REPORT_SIZES];
+	uint64_t ret_differs;		/* modelled return != recorded */
+	uint64_t pending_at_end;	/* deferred adds never flushed */
+	const char *note[4];		/* the model's notes, tallied */
+	uint64_t note_count[4];
+	uint8_t *pending;		/* per task id: flush pending */
+	uint32_t nr_pending;
+};
+
+/* The counters --check compares, model vs live */
+enum report_live_counter {
+	RL_RMAP_CALLS,
+	RL_RMAP_PAGES,
+	RL_TLB_FLUSHES,
+	RL_MM_COUNTER_UPDATES,
+	RL_WALK_CALLS,
+	RL_RET,
+	RL_NR,
+};
+
+struct report_mismatch {
+	uint64_t call;			/* TTU record number, from 1 */
+	uint64_t seq;			/* record sequence number in the file */
+	char text[640];			/* what differed and the image */
+};
+
+struct report {
+	char file[256];
+	char kernel[128];
+	char arch[16];			/* the trace's arch */
+	char workload[128];
+	uint64_t events;		/* TTU records */
+	uint64_t lost;
+	uint64_t tlb_flush_records;	/* UMT_REC_TLB_FLUSH */
+	uint64_t short_payloads;
+	/* live counts: sum of umt_ttu.live_* plus the flush records */
+	bool has_live;
+	bool walk_hooked;		/* some call saw a walk call */
+	uint64_t live_ttu_calls;
+	uint64_t live[RL_NR];
+	/* model vs live, for the "kernel" result (index check_idx) */
+	int check_idx;			/* -1: no check */
+	uint64_t model[RL_NR];
+	uint64_t call_mismatches[RL_NR];
+	uint64_t calls_mismatching;
+	uint64_t flush_mismatches;	/* flush records with nothing pending */
+	int nr_shown;
+	struct report_mismatch shown[REPORT_MAX_SHOWN];
+	int nr_results;
+	struct report_result *results;
+	int nr_warnings;
+	char **warnings;
+};
+
+/* Start a report for @file over @nr policies (copied). */
+int report_init(struct report *r, const char *file,
+		const struct model_policy *pols, int nr);
+void report_free(struct report *r);
+void report_warn(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Replay one TTU record through every policy and account for it. */
+void report_add_ttu(struct report *r, const struct umt_ttu *t,
+		    uint64_t seq);
+/* A recorded arch_tlbbatch_flush() of @task_id */
+void report_add_tlb_flush(struct report *r, uint32_t task_id,
+			  uint64_t seq);
+/* After the last record: warnings for what stayed pending */
+void report_finish(struct report *r);
+
+/* --check verdict: 0 every counter and call matched, else 1 */
+int report_check_failed(const struct report *r);
+
+void report_text(const struct report *r, FILE *f, bool check);
+int report_json(const struct report *r, FILE *f, bool check);
+void report_csv(const struct report *r, FILE *f, bool header);
+void report_check_text(const struct report *r, FILE *f);
+
+/* Render a page-table image compactly (for diagnostics) */
+void report_image(const struct umt_ttu *t, char *buf, size_t len);
+
+#endif /* UMT_REPORT_H */
