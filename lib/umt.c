@@ -30,6 +30,10 @@ _Static_assert(sizeof(struct umt_tlb_flush) == 8, "umt_tlb_flush layout");
 _Static_assert(sizeof(struct umt_lost) == 16, "umt_lost layout");
 _Static_assert(sizeof(struct umt_task) == 28, "umt_task layout");
 _Static_assert(sizeof(struct umt_stats) == 56, "umt_stats layout");
+/* umt_reader.ext is sized by the largest fixed part, umt_ttu's */
+_Static_assert(sizeof(struct umt_ttu) >= sizeof(struct umt_stats) &&
+	       sizeof(struct umt_ttu) >= sizeof(struct umt_task),
+	       "umt_reader.ext too small");
 
 #define ALIGN8(x)		(((x) + 7u) & ~(size_t)7u)
 #define TRAILER_FIXED		56
@@ -310,7 +314,8 @@ static int write_header(struct umt_writer *w, const struct umt_meta *meta,
 	ret = write_all(w, h, size, NULL);
 	free(h);
 	if (ret)
-		snprintf(errbuf, errlen, "writing header: %s", strerror(-ret));
+		snprintf(errbuf, errlen, "writing the header: %s",
+			 strerror(-ret));
 	return ret;
 }
 
@@ -340,13 +345,13 @@ struct umt_writer *umt_writer_open(const char *path,
 			     O_NOFOLLOW, 0600);
 		if (w->fd < 0) {
 			ret = -errno;
-			snprintf(errbuf, errlen, "%s", strerror(-ret));
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
 			goto fail;
 		}
 		w->own_fd = true;
 		if (fchmod(w->fd, 0600)) {
 			ret = -errno;
-			snprintf(errbuf, errlen, "chmod 0600: %s",
+			snprintf(errbuf, errlen, "%s: chmod 0600: %s", path,
 				 strerror(-ret));
 			goto fail;
 		}
@@ -696,7 +701,7 @@ struct umt_reader {
 	bool warn_full;
 	uint8_t unknown_warned[65536 / 8];
 	/* zero-extended copy of a short payload; the largest known struct */
-	uint64_t ext[(sizeof(struct umt_stats) + sizeof(struct umt_ttu) + 7) / 8];
+	uint64_t ext[(sizeof(struct umt_ttu) + 7) / 8];
 };
 
 __attribute__((format(printf, 2, 3)))

@@ -28,7 +28,7 @@
  * Fixed parts of the on-disk layout (docs/FORMAT.md).  Exposed so tests and
  * tools can check or patch them; ordinary callers use the API below.
  */
-#define UMT_BYTE_ORDER_MARK	0x01020304u	/* reads 0x04030201 if swapped */
+#define UMT_BYTE_ORDER_MARK	0x01020304u	/* 0x04030201 if swapped */
 #define UMT_FILE_HDR_SIZE	32	/* fixed part, before the TLVs */
 #define UMT_HDR_OFF_MAJOR	8
 #define UMT_HDR_OFF_MINOR	10
@@ -249,13 +249,13 @@ int umt_meta_set(struct umt_meta *m, const char *key, const char *value);
 int umt_meta_add_attach(struct umt_meta *m, const struct umt_attach *a);
 void umt_meta_free(struct umt_meta *m);
 
-/* ---- writer ---- */
+/* ---- writer: appends only, so "-" may be a pipe; one thread at a time ---- */
 struct umt_writer;
 
 /*
  * Create @path (mode 0600; "-" = stdout) and write the header with @meta.
- * Returns NULL with errno set and a message in @errbuf.  Messages in
- * @errbuf (here and in umt_reader_open) do not repeat the path.
+ * Returns NULL with errno set and a message in @errbuf (naming @path when
+ * the open fails; umt_reader_open's messages never name it).
  */
 struct umt_writer *umt_writer_open(const char *path,
 				   const struct umt_meta *meta,
@@ -348,8 +348,8 @@ const char *umt_slot_type_name(uint16_t slot_type);
 /*
  * Decode flag words as "a|b|0x40" ("-" for none) into @buf; PTE bits as
  * letters "wdysucpnxe" (write dirty young soft-dirty uffd-wp cont special
- * protnone swp-exclusive anon-exclusive), bit 0 first.  They return @buf, truncated to
- * @len like snprintf.
+ * protnone swp-exclusive anon-exclusive), bit 0 first.  They return @buf,
+ * truncated to @len like snprintf.
  */
 char *umt_folio_flags_str(uint32_t flags, char *buf, size_t len);
 char *umt_vma_flags_str(uint32_t flags, char *buf, size_t len);

@@ -98,7 +98,8 @@ static void gen(uint32_t i, bool unknown, struct sample *s)
 	s->cpu = i % 4;
 	if (i % 50 == 49) {
 		struct umt_stats st = {
-			.ttu_calls = i, .rmap_calls = 2 * i, .rmap_pages = 3 * i,
+			.ttu_calls = i, .rmap_calls = 2 * i,
+			.rmap_pages = 3 * i,
 			.tlb_flushes = 4, .tlbbatch_flushes = 5, .rss_stat = 6,
 			.lost = 7,
 		};
