@@ -262,20 +262,33 @@ static void setup_reclaim(int want_memcg_default)
 	if (mkdir(cg_path, 0755) && errno != EEXIST)
 		goto fallback;
 	snprintf(p, sizeof(p), "%s/memory.reclaim", cg_path);
-	if (access(p, W_OK))
-		goto fallback;
+	use_memcg = 1;
+	if (access(p, W_OK)) {
+		/*
+		 * No memory.reclaim (< 5.19): lowering memory.high below
+		 * the usage reclaims synchronously in the writer's context
+		 * too (memory_high_write, 5.8+).
+		 */
+		snprintf(p, sizeof(p), "%s/memory.high", cg_path);
+		if (access(p, W_OK))
+			goto fallback;
+		use_memcg = 2;
+	}
 	snprintf(p, sizeof(p), "%s/cgroup.procs", cg_path);
 	snprintf(buf, sizeof(buf), "%d", (int)getpid());
 	if (write_str(p, buf))
 		goto fallback;
-	use_memcg = 1;
-	say("reclaim: memory.reclaim of %s (written by this process)",
+	say("reclaim: %s of %s (written by this process)",
+	    use_memcg == 1 ? "memory.reclaim" :
+	    "memory.high lowered below usage (no memory.reclaim here)",
 	    cg_path);
 	return;
 fallback:
+	use_memcg = 0;
 	if (!strcmp(opt.reclaim, "memcg"))
-		die("cgroup v2 memory.reclaim unavailable (%s)", cg_path);
-	say("reclaim: MADV_PAGEOUT (fallback: no cgroup v2 memory.reclaim here)");
+		die("cgroup v2 memory.reclaim/memory.high unavailable (%s)",
+		    cg_path);
+	say("reclaim: MADV_PAGEOUT (fallback: no cgroup v2 memory controller here)");
 	rmdir(cg_path);
 	cg_path[0] = '\0';
 }
@@ -299,6 +312,31 @@ static void reclaim(char *addr, size_t len, int holes_ok)
 	int r, e = 0;
 
 	t0 = now_ns();
+	if (use_memcg == 2) {
+		unsigned long long cur = 0;
+		char v[64];
+
+		if (madvise(addr, len, MADV_COLD))
+			say("madvise(MADV_COLD): %s", strerror(errno));
+		snprintf(p, sizeof(p), "%s/memory.current", cg_path);
+		read_line(p, v, sizeof(v));
+		cur = strtoull(v, NULL, 10);
+		snprintf(p, sizeof(p), "%s/memory.high", cg_path);
+		snprintf(buf, sizeof(buf), "%llu",
+			 cur > len ? cur - len : 0ULL);
+		r = write_str(p, buf);
+		e = errno;
+		write_str(p, "max");
+		t1 = now_ns();
+		say("MADV_COLD + memory.high %s (usage %llu) %s%s, took %" PRIu64 " ns (%.3f ms)",
+		    buf, cur, r ? "returned " : "ok", r ? strerror(e) : "",
+		    t1 - t0, (t1 - t0) / 1e6);
+		if (r) {
+			errno = e;
+			die("memory.high");
+		}
+		return;
+	}
 	if (use_memcg) {
 		int pass;
 
