@@ -349,6 +349,7 @@ int cmd_replay(int argc, char **argv)
 	int i, ret = EXIT_OK;
 
 	memset(&env, 0, sizeof(env));
+	argp_err_exit_status = EXIT_USAGE;
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return EXIT_USAGE;
 	if (!env.nr_files) {
