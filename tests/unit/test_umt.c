@@ -748,6 +748,87 @@ static int test_zlib_error_and_bad_region(void)
 	return 0;
 }
 
+/*
+ * Random damage, fixed seed: several flips, a zeroed span, maybe a cut.
+ * Whatever survives must be exact (no record from a damaged chunk leaks
+ * through), every intact chunk must be delivered, and nothing may crash.
+ */
+static int test_random_damage(void)
+{
+	const char *full = tmp("rnd-full.umt"), *bad = tmp("rnd.umt");
+	struct extent e[64];
+	uint64_t hdr_end;
+	uint32_t seed = 12345;
+	uint8_t *f, *g;
+	size_t len;
+	int n, iter;
+
+	CHECK(!write_sample(full, 80, 600, false), "write");
+	n = chunk_extents(full, e, 64, &hdr_end);
+	CHECK(n >= 8, "too few chunks (%d)", n);
+	CHECK(!read_file(full, &f, &len), "read back");
+	g = malloc(len);
+	if (!g)
+		free(f);
+	CHECK(g, "malloc");
+	for (iter = 0; iter < 300; iter++) {
+		struct umt_reader *r;
+		struct result res;
+		char err[256];
+		size_t cut = len, k, a, b;
+		uint32_t untouched = 0;
+		bool hit[64] = { false };
+		int j;
+
+		memcpy(g, f, len);
+#define RND() (seed = seed * 1103515245u + 12345u, seed >> 8)
+		for (j = 0; j < 4; j++) {
+			k = hdr_end + RND() % (len - hdr_end);
+			g[k] ^= 1 + RND() % 255;
+			for (a = 0; a < (size_t)n; a++)
+				hit[a] |= k >= e[a].start && k < e[a].end;
+		}
+		a = hdr_end + RND() % (len - hdr_end);
+		b = a + RND() % 64;
+		b = b > len ? len : b;
+		memset(g + a, 0, b - a);
+		if (RND() % 2)
+			cut = hdr_end + RND() % (len - hdr_end);
+		for (k = 0; k < (size_t)n; k++) {
+			hit[k] |= e[k].start < b && e[k].end > a;
+			if (!hit[k] && e[k].end <= cut)
+				untouched += e[k].nr;
+		}
+#undef RND
+		write_file(bad, g, cut);
+		r = umt_reader_open(bad, err, sizeof(err));
+		if (!r) {
+			free(f);
+			free(g);
+			CHECK(0, "iter %d: open: %s", iter, err);
+		}
+		read_all(r, false, &res);
+		/* a hit chunk or a cut must be noticed; trailer hits may not */
+		for (k = 0; k < (size_t)n && !hit[k]; k++)
+			;
+		if (res.last_ret || res.mismatches || res.nr < untouched ||
+		    ((k < (size_t)n || cut < len) && !umt_reader_damaged(r))) {
+			snprintf(why, sizeof(why),
+				 "iter %d: ret %d, %u records (>= %u intact), damaged %d: %s",
+				 iter, res.last_ret, res.nr, untouched,
+				 umt_reader_damaged(r), res.first_mismatch);
+			umt_reader_close(r);
+			free(f);
+			free(g);
+			return -1;
+		}
+		umt_reader_close(r);
+	}
+	free(f);
+	free(g);
+	return 0;
+}
+
 static int open_fails_with(const void *buf, size_t len, const char *needle)
 {
 	const char *path = tmp("hdr.umt");
@@ -1105,6 +1186,7 @@ int main(int argc, char **argv)
 	run("umt_truncate_every_offset", test_truncate_every_offset);
 	run("umt_flip_every_byte_of_a_chunk", test_flip_every_byte_of_a_chunk);
 	run("umt_zlib_error_and_bad_region", test_zlib_error_and_bad_region);
+	run("umt_random_damage", test_random_damage);
 	run("umt_bad_magic_and_byte_order", test_bad_magic_and_byte_order);
 	run("umt_major_mismatch", test_major_mismatch);
 	run("umt_newer_minor_unknown_type", test_newer_minor_unknown_type);
