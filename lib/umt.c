@@ -966,6 +966,8 @@ static int resync(struct umt_reader *r)
 
 		if (n < 0)
 			return (int)n;
+		/* scan all that is buffered: at EOF it may exceed the window */
+		n = r->in.end - r->in.start;
 		for (i = 0; i + 8 <= n; i++) {
 			if (p[i] == 'U' &&
 			    (!memcmp(p + i, UMT_CHUNK_MAGIC, 8) ||

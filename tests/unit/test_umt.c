@@ -829,6 +829,60 @@ static int test_random_damage(void)
 	return 0;
 }
 
+/*
+ * Big incompressible chunks, the last one's magic broken: the resync scan
+ * must cross more than its 64 KiB window of already-buffered data to find
+ * the trailer.
+ */
+static int test_resync_across_big_chunks(void)
+{
+	const char *path = tmp("big.umt");
+	const struct umt_chunk_info *ci;
+	struct umt_writer *w;
+	struct umt_reader *r;
+	struct result res;
+	uint8_t buf[4000];
+	uint32_t seed = 7, i, k;
+	char err[256];
+	uint32_t keep;
+	int nc, fd;
+
+	w = umt_writer_open(path, NULL, err, sizeof(err));
+	CHECK(w, "open: %s", err);
+	for (i = 0; i < 3 * 64; i++) {
+		for (k = 0; k < sizeof(buf); k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[k] = seed >> 16;
+		}
+		umt_writer_add(w, UNKNOWN_TYPE, i, 0, buf, sizeof(buf));
+	}
+	CHECK(!umt_writer_close(w), "close");
+	r = umt_reader_open(path, err, sizeof(err));
+	CHECK(r, "open: %s", err);
+	read_all(r, false, &res);
+	nc = umt_reader_chunks(r, &ci);
+	RCHECK(nc == 3 && ci[2].comp_len > 200000, "%d chunks, last %u bytes",
+	       nc, nc ? ci[nc - 1].comp_len : 0);
+	keep = ci[0].nr_records + ci[1].nr_records;
+	fd = open(path, O_WRONLY);
+	RCHECK(fd >= 0 && pwrite(fd, "X", 1, ci[2].offset) == 1, "patch");
+	close(fd);
+	umt_reader_close(r);
+
+	r = umt_reader_open(path, err, sizeof(err));
+	CHECK(r, "open: %s", err);
+	read_all(r, false, &res);
+	RCHECK(res.nr == keep, "%u records, want %u", res.nr, keep);
+	RCHECK(strstr(umt_reader_warnings(r), "chunk 2 at offset") &&
+	       strstr(umt_reader_warnings(r), "bad chunk magic") &&
+	       strstr(umt_reader_warnings(r), "resynced at offset") &&
+	       umt_reader_has_trailer(r),
+	       "trailer not found past the damage: %s",
+	       umt_reader_warnings(r));
+	umt_reader_close(r);
+	return 0;
+}
+
 static int open_fails_with(const void *buf, size_t len, const char *needle)
 {
 	const char *path = tmp("hdr.umt");
@@ -1187,6 +1241,7 @@ int main(int argc, char **argv)
 	run("umt_flip_every_byte_of_a_chunk", test_flip_every_byte_of_a_chunk);
 	run("umt_zlib_error_and_bad_region", test_zlib_error_and_bad_region);
 	run("umt_random_damage", test_random_damage);
+	run("umt_resync_across_big_chunks", test_resync_across_big_chunks);
 	run("umt_bad_magic_and_byte_order", test_bad_magic_and_byte_order);
 	run("umt_major_mismatch", test_major_mismatch);
 	run("umt_newer_minor_unknown_type", test_newer_minor_unknown_type);
