@@ -173,17 +173,20 @@ enum model_gen model_gen_for_release(int maj, int min, const char **why)
 /* Release-dependent details; @v is KV(maj, min) of the code mirrored. */
 static void policy_details(struct model_policy *p, int v)
 {
+	bool arm64 = p->arch == MODEL_ARM64;
+
 	/* 6.1 include/linux/mm.h:add_mm_counter(): atomic_long_add_return */
 	p->rss_atomic = v <= KV(6, 1);
 	/*
 	 * pte_install_uffd_wp_if_needed() (6.1/6.12 include/linux/
 	 * mm_inline.h, 7.2 same) and cond_install_uffd_wp_ptes() (7.3
 	 * mm/memory.c) evaluate WARN_ON_ONCE(!pte_none(ptep_get(pte))) on
-	 * every call with CONFIG_PTE_MARKER_UFFD_WP (default y since 5.19;
-	 * x86 selects HAVE_ARCH_USERFAULTFD_WP; arm64 has the hooks in
-	 * 6.12's asm/pgtable.h).
+	 * every call with CONFIG_PTE_MARKER_UFFD_WP (default y since 5.19,
+	 * needs HAVE_ARCH_USERFAULTFD_WP: selected by x86-64 in 6.1/6.12/7.3
+	 * arch/x86/Kconfig, by arm64 in 6.12/7.3 arch/arm64/Kconfig but not
+	 * in 6.1, whose arm64 asm/pgtable.h has no uffd-wp bit).
 	 */
-	p->uffd_marker_read = v >= KV(5, 19);
+	p->uffd_marker_read = v >= KV(5, 19) && (!arm64 || v >= KV(6, 12));
 	/* 6.12/7.2 mm/rmap.c: unmap_huge_pmd_locked(); gone in 7.3 */
 	p->lazyfree_pmd = v >= KV(6, 11) && v <= KV(7, 2);
 	/* 6.1 mm/rmap.c:1495 split_huge_pmd_address() before the walk */
@@ -637,28 +640,29 @@ static int unmap_batch(struct sim *s, int i)
 
 static int tlbi_ops(const struct sim *s, int pages)
 {
-	int scale = 0, ops = 0;
+	int scale = 3, ops = 0;
 
 	/*
-	 * arm64 __flush_tlb_range_op(): single TLBIs without FEAT_TLBIRANGE
-	 * or for an odd page, else one range op per non-zero 5-bit group.
+	 * 7.3 arch/arm64/include/asm/tlbflush.h:__flush_tlb_range_op():
+	 * without FEAT_TLBIRANGE, or for the last odd page, one TLBI a page;
+	 * else one range TLBI per scale (3 down to 0) with
+	 * __TLBI_RANGE_NUM(pages, scale) = (pages >> (5 * scale + 1)) - 1
+	 * >= 0.
 	 */
 	while (pages > 0) {
 		int num;
 
-		if (!s->p->arm64_tlbi_range || pages == 1) {
+		if (!s->p->arm64_tlbi_range || pages == 1 || scale < 0) {
 			ops++;
 			pages--;
 			continue;
 		}
-		num = ((pages >> (5 * scale + 1)) & 0x1f) - 1;
+		num = (pages >> (5 * scale + 1)) - 1;
 		if (num >= 0) {
 			ops++;
 			pages -= (num + 1) << (5 * scale + 1);
 		}
-		scale++;
-		if (scale > 3)
-			scale = 3;
+		scale--;
 	}
 	return ops;
 }

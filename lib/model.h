@@ -50,7 +50,7 @@ struct model_policy {
 	bool hugetlb_own_fn;	/* 7.3: try_to_unmap_poisoned_hugetlb_one */
 	bool no_page_mapcount;	/* CONFIG_NO_PAGE_MAPCOUNT */
 	bool arm64_tlbi_range;	/* FEAT_TLBIRANGE */
-	bool arm64_bbml2;	/* BBML2_NOABORT: unfold without a flush */
+	bool arm64_bbml2;	/* 7.3 system_supports_bbml3(): unfold w/o flush */
 	bool arm64_gather_all;	/* contpte_ptep_get() reads all 16 */
 	char release[64];	/* kernel.release the policy was made for */
 };
