@@ -21,7 +21,6 @@ const volatile bool filter_tgid;	/* only tgids in map "tgids" */
 const volatile __u32 nr_cpu_ids = 1;
 const volatile __u32 rmap_compound_arg;	/* page_remove_rmap: 1 or 2 */
 const volatile __u64 vm_droppable_mask;	/* 0: kernel has none/unknown */
-const volatile struct ut_swp_layout swp = { .max_swapfiles = 32 };
 
 /*
  * KASLR'd layout variables (arch/x86/kernel/head64.c): read their values
@@ -140,15 +139,8 @@ static __always_inline __u64 read_u64(const void *p)
 #define X_SOFT_DIRTY	(1ULL << 11)
 #define X_SAVED_DIRTY	(1ULL << 58)
 #define X_PFN_MASK	0x000ffffffffff000ULL
-/*
- * Swap PTEs (arch/x86/include/asm/pgtable_64.h): type in bits 59..63
- * (__swp_type = val >> (64 - SWP_TYPE_BITS)); _PAGE_SWP_SOFT_DIRTY = RW,
- * _PAGE_SWP_UFFD_WP = USER (pgtable_types.h), _PAGE_SWP_EXCLUSIVE = PWT
- * (pgtable_64_types.h, 5.19+).
- */
+/* swap type: __swp_type() = val >> (64 - SWP_TYPE_BITS), pgtable_64.h */
 #define X_SWP_TYPE_SHIFT 59
-
-#define UT_NO_TABLE_PTE	(~0ULL)	/* impossible PTE: pfn beyond phys mask */
 
 static __always_inline __u32 norm_ttu_flags(__u64 f)
 {
@@ -271,104 +263,95 @@ static __always_inline int find_pmd(__u64 pgd, __u64 pob, __u32 levels,
 	return 0;
 }
 
-static __always_inline __u32 classify(__u64 pte, __u64 folio_pfn,
-				      __u32 nr_pages, const void *folio,
-				      bool anon)
+/*
+ * One slot as a raw u32 (UT_RAW_*, bpf/unmaptrace.h): the PTE's flag bits
+ * and swap type, plus whether it maps a page of this folio and which.
+ * The PFN itself is dropped here; user space classifies.  A global
+ * function: the verifier checks it once, not once per loop iteration.
+ */
+__noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
+			     __u64 folio, int anon)
 {
-	__u32 bits = 0, type, idx = 0;
-	__u64 pfn, t;
+	__u64 inv = (pte & X_PRESENT) - 1;	/* L1TF: !present => ~pfn */
+	__u64 pfn = ((pte ^ inv) & X_PFN_MASK) >> 12;
+	__u64 idx = pfn - folio_pfn;
+	__u32 r;
 
-	if (pte == UT_NO_TABLE_PTE)
-		return UT_SLOT_MAKE(UT_SLOT_NO_TABLE, 0, 0);
-	/* pte_none(): only A/D set counts as none (_PAGE_KNL_ERRATUM_MASK) */
-	if (!(pte & ~(X_DIRTY | X_ACCESSED)))
-		return UT_SLOT_MAKE(UT_SLOT_NONE, 0, 0);
-	if (pte & (X_PRESENT | X_PROTNONE)) {
-		if (pte & X_RW)
-			bits |= UT_PTE_WRITE;
-		if (pte & (X_DIRTY | X_SAVED_DIRTY))
-			bits |= UT_PTE_DIRTY;
-		if (pte & X_ACCESSED)
-			bits |= UT_PTE_YOUNG;
-		if (pte & X_SOFT_DIRTY)
-			bits |= UT_PTE_SOFT_DIRTY;
-		if (pte & X_UFFD_WP)
-			bits |= UT_PTE_UFFD_WP;
-		if (pte & X_SPECIAL)
-			bits |= UT_PTE_SPECIAL;
-		pfn = pte;
-		if (!(pte & X_PRESENT)) {
-			bits |= UT_PTE_PROTNONE;
-			/* L1TF: !present PTEs hold an inverted PFN */
-			pfn = ~pfn;
-		}
-		pfn = (pfn & X_PFN_MASK) >> 12;
-		if (pfn >= folio_pfn && pfn - folio_pfn < nr_pages) {
-			type = UT_SLOT_THIS;
-			idx = pfn - folio_pfn;
-			if (anon && bpf_core_enum_value_exists(enum pageflags,
-							PG_anon_exclusive)) {
-				const char *pg = (const char *)folio +
-					(__u64)idx * UT_PAGE_SIZEOF;
-				__u64 pf = bpf_core_enum_value(enum pageflags,
-							PG_anon_exclusive);
+	r = (pte & UT_RAW_LOW_MASK) |
+	    (__u32)(pte >> X_SWP_TYPE_SHIFT) << UT_RAW_SWP_TYPE_SHIFT;
+	if (pte & X_SAVED_DIRTY)
+		r |= UT_RAW_SAVED_DIRTY;
+	if (pte & ~UT_RAW_LOW_MASK)
+		r |= UT_RAW_HIGH;
+	if ((pte & (X_PRESENT | X_PROTNONE)) && idx < nr_pages) {
+		r |= UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
+		if (anon && bpf_core_enum_value_exists(enum pageflags,
+						       PG_anon_exclusive)) {
+			__u64 pf = bpf_core_enum_value(enum pageflags,
+						       PG_anon_exclusive);
 
-				if (ut_page_flags(pg) & pf_bit(pf))
-					bits |= UT_PTE_ANON_EXCL;
-			}
-		} else {
-			type = UT_SLOT_OTHER;
+			if (ut_page_flags((void *)(folio + idx *
+						   UT_PAGE_SIZEOF)) &
+			    pf_bit(pf))
+				r |= UT_RAW_ANON_EXCL;
 		}
-		return UT_SLOT_MAKE(type, idx, bits);
 	}
-	if (pte & X_RW)
-		bits |= UT_PTE_SOFT_DIRTY;
-	if (pte & X_USER)
-		bits |= UT_PTE_UFFD_WP;
-	if (pte & X_PWT)
-		bits |= UT_PTE_SWP_EXCLUSIVE;
-	t = pte >> X_SWP_TYPE_SHIFT;
-	if (t < swp.max_swapfiles)
-		type = UT_SLOT_SWAP;
-	else if (t - swp.marker_first < swp.marker_nr)
-		type = UT_SLOT_MARKER;
-	else if (t - swp.device_first < swp.device_nr)
-		type = UT_SLOT_DEVICE;
-	else
-		type = UT_SLOT_MIGRATION;	/* migration or hwpoison */
-	return UT_SLOT_MAKE(type, 0, bits);
+	return r;
 }
 
-/* Read PTEs of one page table, or mark them NO_TABLE */
-static __always_inline int read_segment(struct pte_buf *buf, __u32 done,
-					__u32 cnt, __u64 pmd, __u64 pob,
-					__u64 va)
+/*
+ * Fill scratch->slots[0..n) from ptes->pte[].  A global function with
+ * scalar arguments: verified once, whatever path led here (otherwise
+ * every path through the page-table walk re-verifies 512 iterations).
+ */
+__noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
+			     __u64 folio)
 {
-	__u32 i;
+	/* geom: n, seg0 (10 bits each), no-table per segment, anon */
+	__u32 n = geom & 0x3ff, seg0 = (geom >> 10) & 0x3ff;
+	__u32 notab = (geom >> 20) & 3, anon = (geom >> 22) & 1;
+	struct ut_ttu *e;
+	struct pte_buf *buf;
+	__u32 zero = 0, seg, lo, hi, j, k;
 
-	if (!(pmd & X_PRESENT) || (pmd & X_PSE)) {
-		for (i = 0; i < UT_MAX_SLOTS; i++) {
-			if (i >= cnt)
-				break;
-			buf->pte[(done + i) & (2 * UT_MAX_SLOTS - 1)] =
-				UT_NO_TABLE_PTE;
+	e = bpf_map_lookup_elem(&scratch, &zero);
+	buf = bpf_map_lookup_elem(&ptes, &zero);
+	if (!e || !buf)
+		return -1;
+	/* one loop per segment and kind: a single exit test per iteration */
+	for (seg = 0; seg < 2; seg++) {
+		lo = seg ? seg0 : 0;
+		hi = seg ? n : seg0;
+		if (notab & (1 << seg)) {
+			for (j = 0; j < UT_MAX_SLOTS; j++) {
+				k = lo + j;
+				if (k >= hi)
+					break;
+				e->slots[k & (UT_MAX_SLOTS - 1)] =
+					UT_RAW_NO_TABLE;
+			}
+			continue;
 		}
-		return 0;
+		for (j = 0; j < UT_MAX_SLOTS; j++) {
+			k = lo + j;
+			if (k >= hi)
+				break;
+			k &= UT_MAX_SLOTS - 1;
+			e->slots[k] = ut_raw_slot(buf->pte[k], folio_pfn,
+						  nr_pages, folio, anon);
+		}
 	}
-	return bpf_probe_read_kernel(&buf->pte[done & (UT_MAX_SLOTS - 1)],
-				     (cnt & (2 * UT_MAX_SLOTS - 1)) * 8,
-				     (void *)(pob + (pmd & X_PFN_MASK) +
-					      ((va >> 12) & 511) * 8));
+	return 0;
 }
 
 static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
-				       const void *folio, __u64 folio_va,
+				       __u64 folio, __u64 folio_va,
 				       __u64 vm_start, __u64 vm_end, bool anon)
 {
 	__u64 start, end, pob, vmemmap, pgd, pmd, va, folio_pfn;
+	__u32 zero = 0, n, done = 0, cnt, levels, seg0 = 0;
+	bool huge, notab0 = false, notab1 = false;
 	struct pte_buf *buf;
-	__u32 zero = 0, n, done = 0, cnt, levels, i;
-	bool huge;
 	int seg;
 
 	if (!&page_offset_base || !&vmemmap_base) {
@@ -421,20 +404,37 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 		cnt = 512 - ((va >> 12) & 511);
 		if (cnt > n - done)
 			cnt = n - done;
-		if (read_segment(buf, done, cnt, pmd, pob, va)) {
-			e->image_err = UT_IMG_READ_FAULT;
-			return;
+		if (!seg)
+			seg0 = cnt;
+		if (!(pmd & X_PRESENT)) {
+			if (seg)
+				notab1 = true;
+			else
+				notab0 = true;
+		} else {
+			void *src = (void *)(pob + (pmd & X_PFN_MASK) +
+					     ((va >> 12) & 511) * 8);
+			int err;
+
+			/* bounded sizes the verifier can check */
+			if (cnt >= 512)
+				err = bpf_probe_read_kernel(buf->pte, 4096,
+							    src);
+			else
+				err = bpf_probe_read_kernel(
+					&buf->pte[done & (UT_MAX_SLOTS - 1)],
+					(cnt & (UT_MAX_SLOTS - 1)) * 8, src);
+			if (err) {
+				e->image_err = UT_IMG_READ_FAULT;
+				return;
+			}
 		}
 		done += cnt;
 	}
 
-	folio_pfn = ((__u64)folio - vmemmap) / UT_PAGE_SIZEOF;
-	for (i = 0; i < UT_MAX_SLOTS; i++) {
-		if (i >= n)
-			break;
-		e->slots[i] = classify(buf->pte[i], folio_pfn, e->nr_pages,
-				       folio, anon);
-	}
+	folio_pfn = (folio - vmemmap) / UT_PAGE_SIZEOF;
+	ut_fill_slots(n | seg0 << 10 | notab0 << 20 | notab1 << 21 |
+		      (__u32)anon << 22, folio_pfn, e->nr_pages, folio);
 	e->nr_slots = n;
 }
 
@@ -540,7 +540,7 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 	if (e->ttu_flags & UT_TTU_BATCH_FLUSH)
 		e->defer_flush = mm_has_other_cpu(mm);
 
-	take_image(e, mm, folio, folio_va, vm_start, vm_end, anon);
+	take_image(e, mm, (__u64)folio, folio_va, vm_start, vm_end, anon);
 
 	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY))
 		count(UT_CNT_TASK_FULL, 1);
@@ -569,10 +569,17 @@ static __always_inline int ttu_exit(__u64 ret)
 
 /* ---- ttu: fentry/fexit, else kprobe/kretprobe ---- */
 
+/*
+ * fentry arguments are typed BTF pointers; the walk does arithmetic on
+ * the folio address, so read them as plain scalars.
+ */
 SEC("fentry/try_to_unmap_one")
 int ttu_fentry(__u64 *ctx)
 {
-	return ttu_enter((void *)ctx[0], (void *)ctx[1], ctx[2], ctx[3]);
+	__u64 a[4] = {};
+
+	bpf_probe_read_kernel(a, sizeof(a), ctx);
+	return ttu_enter((void *)a[0], (void *)a[1], a[2], a[3]);
 }
 
 SEC("fexit/try_to_unmap_one")
@@ -635,11 +642,13 @@ int BPF_KPROBE(rmap_ptes_kprobe, void *folio, void *page, int nr_pages)
 SEC("fentry/page_remove_rmap")
 int rmap_page_fentry(__u64 *ctx)
 {
-	__u64 compound = rmap_compound_arg == 1 ? ctx[1] : ctx[2];
+	__u64 a[3] = {};
 
 	if (!current_ttu())
 		return 0;
-	return rmap_hit(compound_pages((void *)ctx[0], compound));
+	bpf_probe_read_kernel(a, sizeof(a), ctx);
+	return rmap_hit(compound_pages((void *)a[0],
+				       rmap_compound_arg == 1 ? a[1] : a[2]));
 }
 
 SEC("kprobe/page_remove_rmap")

@@ -68,6 +68,21 @@
 #define UT_PTE_ANON_EXCL	(1u << 9)
 
 /*
+ * Raw slot from the BPF side (ut_ttu.slots), classified into UMT_SLOT_* by
+ * user space: x86 PTE bits 0..11, the swap type (bits 59..63), SAVED_DIRTY
+ * (bit 58), whether any bit above 11 is set, and for a present PTE mapping
+ * this folio the page index.  No PFN.
+ */
+#define UT_RAW_LOW_MASK		0xfffu
+#define UT_RAW_SWP_TYPE_SHIFT	12		/* 5 bits */
+#define UT_RAW_SAVED_DIRTY	(1u << 17)
+#define UT_RAW_IDX_SHIFT	18		/* 10 bits */
+#define UT_RAW_THIS		(1u << 28)
+#define UT_RAW_ANON_EXCL	(1u << 29)
+#define UT_RAW_HIGH		(1u << 30)	/* bits 12..63 not all 0 */
+#define UT_RAW_NO_TABLE		(1u << 31)
+
+/*
  * Swap-type layout of non-present PTEs, set by user space from the kernel
  * config (include/linux/swap.h: MAX_SWAPFILES, then hwpoison, migration,
  * device, marker types counting up to 31).

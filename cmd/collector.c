@@ -524,8 +524,9 @@ static void swp_layout(struct ut_plan *plan)
 		(v >= 519 ? 3 : 2) : 0;
 	s->device_nr = !cfg || kconfig_on("CONFIG_DEVICE_PRIVATE") ?
 		(v >= 700 ? 3 : v >= 514 ? 4 : 2) : 0;
+	/* CONFIG_PTE_MARKER was folded away later: absent means built in */
 	s->marker_nr = v >= 600 && (!cfg || kconfig_on("CONFIG_PTE_MARKER") ||
-				    v >= 700);
+				    !ut_kconfig("CONFIG_PTE_MARKER"));
 	s->max_swapfiles = 32 - s->hwpoison_nr - s->migration_nr -
 			   s->device_nr - s->marker_nr;
 	s->hwpoison_first = s->max_swapfiles;
@@ -741,7 +742,6 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 	}
 	skel->rodata->rmap_compound_arg = plan->rmap_compound_arg;
 	skel->rodata->vm_droppable_mask = plan->vm_droppable_mask;
-	skel->rodata->swp = plan->swp;
 	return 0;
 }
 
@@ -892,5 +892,5 @@ const char *ut_kconfig(const char *name)
 		    !strncmp(p + 2 + len, " is not set", 11))
 			return "n";
 	}
-	return "n";
+	return NULL;	/* no such symbol in this kernel */
 }

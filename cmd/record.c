@@ -220,6 +220,7 @@ struct rec {
 	int counters_fd;
 	int ncpus;
 	uint64_t *last_drops;		/* per CPU */
+	const struct ut_swp_layout *swp;
 	uint32_t levels_seen;
 	uint32_t levels_meta;
 };
@@ -264,6 +265,77 @@ static uint32_t task_id(struct rec *r, uint64_t ts, uint32_t cpu,
 	return id;
 }
 
+/*
+ * x86 PTE bits (arch/x86/include/asm/pgtable_types.h, 7.2.13; same in 6.1
+ * and 6.12): PRESENT 0, RW 1, USER 2, PWT 3, ACCESSED 5, DIRTY 6, GLOBAL 8
+ * (= PROTNONE without PRESENT), SOFTW1 9 = SPECIAL, SOFTW2 10 = UFFD_WP,
+ * SOFTW3 11 = SOFT_DIRTY; bit 58 SAVED_DIRTY counts as dirty (pte_dirty()).
+ * Swap PTEs: _PAGE_SWP_SOFT_DIRTY = RW, _PAGE_SWP_UFFD_WP = USER,
+ * _PAGE_SWP_EXCLUSIVE = PWT (pgtable_64_types.h, 5.19+).
+ */
+#define X_PRESENT	(1u << 0)
+#define X_RW		(1u << 1)
+#define X_USER		(1u << 2)
+#define X_PWT		(1u << 3)
+#define X_ACCESSED	(1u << 5)
+#define X_DIRTY		(1u << 6)
+#define X_PROTNONE	(1u << 8)
+#define X_SPECIAL	(1u << 9)
+#define X_UFFD_WP	(1u << 10)
+#define X_SOFT_DIRTY	(1u << 11)
+
+static uint32_t classify(uint32_t raw, const struct ut_swp_layout *s)
+{
+	uint32_t low = raw & UT_RAW_LOW_MASK, bits = 0, type, idx = 0, t;
+
+	if (raw & UT_RAW_NO_TABLE)
+		return UMT_SLOT_MAKE(UMT_SLOT_NO_TABLE, 0, 0);
+	/* pte_none(): only _PAGE_KNL_ERRATUM_MASK (DIRTY|ACCESSED) set */
+	if (!(raw & UT_RAW_HIGH) && !(low & ~(X_DIRTY | X_ACCESSED)))
+		return UMT_SLOT_MAKE(UMT_SLOT_NONE, 0, 0);
+	if (low & (X_PRESENT | X_PROTNONE)) {
+		if (low & X_RW)
+			bits |= UMT_PTE_WRITE;
+		if ((low & X_DIRTY) || (raw & UT_RAW_SAVED_DIRTY))
+			bits |= UMT_PTE_DIRTY;
+		if (low & X_ACCESSED)
+			bits |= UMT_PTE_YOUNG;
+		if (low & X_SOFT_DIRTY)
+			bits |= UMT_PTE_SOFT_DIRTY;
+		if (low & X_UFFD_WP)
+			bits |= UMT_PTE_UFFD_WP;
+		if (low & X_SPECIAL)
+			bits |= UMT_PTE_SPECIAL;
+		if (!(low & X_PRESENT))
+			bits |= UMT_PTE_PROTNONE;
+		if (raw & UT_RAW_THIS) {
+			type = UMT_SLOT_THIS;
+			idx = (raw >> UT_RAW_IDX_SHIFT) & 0x3ff;
+			if (raw & UT_RAW_ANON_EXCL)
+				bits |= UMT_PTE_ANON_EXCL;
+		} else {
+			type = UMT_SLOT_OTHER;
+		}
+		return UMT_SLOT_MAKE(type, idx, bits);
+	}
+	if (low & X_RW)
+		bits |= UMT_PTE_SOFT_DIRTY;
+	if (low & X_USER)
+		bits |= UMT_PTE_UFFD_WP;
+	if (low & X_PWT)
+		bits |= UMT_PTE_SWP_EXCLUSIVE;
+	t = (raw >> UT_RAW_SWP_TYPE_SHIFT) & 0x1f;
+	if (t < s->max_swapfiles)
+		type = UMT_SLOT_SWAP;
+	else if (t - s->marker_first < s->marker_nr)
+		type = UMT_SLOT_MARKER;
+	else if (t - s->device_first < s->device_nr)
+		type = UMT_SLOT_DEVICE;
+	else
+		type = UMT_SLOT_MIGRATION;	/* migration or hwpoison */
+	return UMT_SLOT_MAKE(type, 0, bits);
+}
+
 static int handle_ttu(struct rec *r, const struct ut_ttu *e, size_t size)
 {
 	static union {
@@ -271,7 +343,7 @@ static int handle_ttu(struct rec *r, const struct ut_ttu *e, size_t size)
 		char buf[sizeof(struct umt_ttu) + 4 * UMT_MAX_SLOTS];
 	} u;
 	struct umt_ttu *t = &u.t;
-	uint32_t n = e->nr_slots;
+	uint32_t n = e->nr_slots, i;
 
 	if (size < UT_TTU_HDR_SIZE || n > UT_MAX_SLOTS ||
 	    size < UT_TTU_HDR_SIZE + 4 * n) {
@@ -308,7 +380,8 @@ static int handle_ttu(struct rec *r, const struct ut_ttu *e, size_t size)
 	t->live_rss_stat = e->live_rss_stat;
 	t->live_walk_calls = e->live_walk_calls;
 	t->live_walk_true = e->live_walk_true;
-	memcpy(t->slots, e->slots, 4 * n);
+	for (i = 0; i < n; i++)
+		t->slots[i] = classify(e->slots[i], r->swp);
 	r->ttu_records++;
 	return add(r, UMT_REC_TTU, e->ts, e->cpu, t, sizeof(*t) + 4 * n);
 }
@@ -484,7 +557,9 @@ static int fill_meta(struct umt_meta *m, const struct ut_plan *plan,
 		     i++) {
 			snprintf(key, sizeof(key), "config.%s",
 				 config_keys[i]);
-			err |= umt_meta_set(m, key, ut_kconfig(config_keys[i]));
+			err |= umt_meta_set(m, key,
+					    ut_kconfig(config_keys[i]) ?:
+					    "absent");
 		}
 	} else {
 		err |= umt_meta_set(m, "config.source",
@@ -698,6 +773,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	r.counters_fd = bpf_map__fd(skel->maps.counters);
+	r.swp = &plan.swp;
 	r.last_drops = calloc(r.ncpus, sizeof(*r.last_drops));
 	if (!r.last_drops)
 		goto out;
@@ -739,7 +815,7 @@ int cmd_record(int argc, char **argv)
 	}
 
 	/* attached: now the file */
-	if (fill_meta(&meta, &plan, &a, argc - 1, argv + 1, &r)) {
+	if (fill_meta(&meta, &plan, &a, argc, argv, &r)) {
 		fprintf(stderr, "unmaptrace record: too much metadata (max "
 			"%d keys)\n", UMT_MAX_META);
 		goto out;
