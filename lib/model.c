@@ -1028,9 +1028,21 @@ static void init_cont(struct sim *s)
  */
 static void split_pmd(struct sim *s, struct model_call *out)
 {
-	uint32_t b = stype(s, 0) == UMT_SLOT_THIS ? bits(s, 0) :
-		     UMT_PTE_WRITE | UMT_PTE_DIRTY | UMT_PTE_YOUNG;
+	uint32_t b = bits(s, 0);
 	int i;
+
+	/*
+	 * The recorder writes no slots for a PMD mapping: assume a writable,
+	 * young PMD, dirty iff the folio is, anon-exclusive for anon (the
+	 * split keeps PageAnonExclusive of every page of an exclusive PMD).
+	 */
+	if (stype(s, 0) != UMT_SLOT_THIS) {
+		b = UMT_PTE_WRITE | UMT_PTE_YOUNG;
+		if (s->t->folio_flags & UMT_FOLIO_DIRTY)
+			b |= UMT_PTE_DIRTY;
+		if (kind_swapbacked_anon(s->t->kind))
+			b |= UMT_PTE_ANON_EXCL;
+	}
 
 	tlb_pmd(s, out);
 	s->pmd_mapped = false;
