@@ -1068,12 +1068,16 @@ static void split_pmd(struct sim *s, struct model_call *out)
 
 /*
  * Lazyfree PMD: unmap_huge_pmd_locked() -> __discard_anon_folio_pmd_locked()
- * (6.12/7.2 mm/huge_memory.c): pmdp_huge_clear_flush(), smp_mb(),
- * smp_rmb(), then folio_remove_rmap_pmd() + add_mm_counter() +
- * folio_put() on success, or the PMD restored on failure.
+ * (6.12/7.2 mm/huge_memory.c): nothing if the folio is dirty, else
+ * pmdp_huge_clear_flush(), smp_mb(), smp_rmb(), then
+ * folio_remove_rmap_pmd() + add_mm_counter() + folio_put() on success,
+ * or set_pmd_at() to restore.
  */
 static void lazyfree_pmd(struct sim *s, struct model_call *out, bool ok)
 {
+	/* "if (folio_test_dirty(folio) || pmd_dirty(orig_pmd)) return false" */
+	if (!ok && (s->t->folio_flags & UMT_FOLIO_DIRTY))
+		return;
 	tlb_pmd(s, out);
 	barrier_op(s, MB_SMP_MB, 1);
 	barrier_op(s, MB_SMP_RMB, 1);
