@@ -127,7 +127,8 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (env.json && env.csv)
-			argp_error(state, "--json and --csv exclude each other");
+			argp_error(state,
+				   "--json and --csv exclude each other");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -145,7 +145,8 @@ enum model_gen model_gen_for_release(int maj, int min, const char **why)
 	*why = NULL;
 	if (v <= KV(6, 7)) {
 		if (v != KV(6, 1))
-			*why = "read 6.1 only: other <= 6.7 releases assumed alike";
+			*why = "read 6.1 only: other <= 6.7 releases "
+			       "assumed alike";
 		return GEN_PAGE_RMAP;
 	}
 	if (v <= KV(6, 14)) {
@@ -230,8 +231,8 @@ int model_policy_init(struct model_policy *p, const char *name,
 	base[len] = '\0';
 	if (plus) {
 		if (strcmp(plus, "+skip")) {
-			snprintf(err, errlen, "unknown modifier '%s' (only +skip)",
-				 plus);
+			snprintf(err, errlen,
+				 "unknown modifier '%s' (only +skip)", plus);
 			return -1;
 		}
 		p->skip = true;
@@ -1098,7 +1099,7 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 	uint32_t *saved = NULL;
 	uint32_t flags = t->ttu_flags;
 	bool ret = true, image_dirty = false;
-	int ptes = 0, iter = 0, w, i, nr;
+	int ptes = 0, w, i, nr;
 	int first_page = (int)t->image_first_page;
 
 	memset(out, 0, sizeof(*out));
@@ -1162,7 +1163,6 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 		uint32_t pte_bits;
 		bool present, dirty, fail;
 
-		iter++;
 		nr = 1;
 		/* 6.1/6.12/7.3 mm/rmap.c: VM_LOCKED without IGNORE_MLOCK */
 		if (!(flags & UMT_TTU_IGNORE_MLOCK) &&
@@ -1191,7 +1191,8 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 				walk_restart(&s);
 				continue;
 			}
-			out->note = "PMD-mapped folio without TTU_SPLIT_HUGE_PMD";
+			out->note = "PMD-mapped folio without "
+				    "TTU_SPLIT_HUGE_PMD";
 			ret = false;
 			break;
 		}

@@ -50,7 +50,7 @@ struct model_policy {
 	bool hugetlb_own_fn;	/* 7.3: try_to_unmap_poisoned_hugetlb_one */
 	bool no_page_mapcount;	/* CONFIG_NO_PAGE_MAPCOUNT */
 	bool arm64_tlbi_range;	/* FEAT_TLBIRANGE */
-	bool arm64_bbml2;	/* 7.3 system_supports_bbml3(): unfold w/o flush */
+	bool arm64_bbml2;	/* 7.3 system_supports_bbml3(): no flush */
 	bool arm64_gather_all;	/* contpte_ptep_get() reads all 16 */
 	char release[64];	/* kernel.release the policy was made for */
 };
@@ -80,7 +80,7 @@ enum model_counter {
 };
 
 enum model_atomic_kind {
-	MA_RMAP_MAPCOUNT,	/* _mapcount, _large_mapcount, _nr_pages_mapped */
+	MA_RMAP_MAPCOUNT,	/* _mapcount, _large_mapcount, ... */
 	MA_REFCOUNT,
 	MA_TLB_GEN,		/* x86 inc_mm_tlb_gen() */
 	MA_TLB_FLUSH_BATCHED,	/* mm->tlb_flush_batched */

@@ -846,7 +846,8 @@ int report_json(const struct report *r, FILE *f, bool check)
 		json_t *l = json_object();
 
 		json_object_set_new(l, "ttu_calls",
-				    json_integer((json_int_t)r->live_ttu_calls));
+				    json_integer((json_int_t)
+						 r->live_ttu_calls));
 		for (i = 0; i < RL_NR; i++) {
 			if (i == RL_RET || !live_compared(r, i))
 				continue;
