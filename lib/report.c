@@ -875,11 +875,28 @@ int report_json(const struct report *r, FILE *f, bool check)
 
 /* ---- CSV: one row per number, long format ---- */
 
+/* RFC 4180: quote a field holding a comma, quote or newline */
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void csv_row(FILE *f, const struct report *r,
 		    const struct report_result *res, const char *scope,
 		    const char *key, const char *counter, uint64_t v)
 {
-	fprintf(f, "%s,%s,%s,%s,%s,%s,%llu\n", r->file, res->pol.name,
+	csv_str(f, r->file);
+	fprintf(f, ",%s,%s,%s,%s,%s,%llu\n", res->pol.name,
 		arch_name(res->pol.arch), scope, key, counter,
 		(unsigned long long)v);
 }

@@ -585,6 +585,36 @@ static void t_pmd_mapped(void)
 }
 
 /*
+ * Lazyfree PMD-mapped 2M folio.  6.12 unmap_huge_pmd_locked() ->
+ * __discard_anon_folio_pmd_locked(): one PMD flush, smp_mb + smp_rmb,
+ * folio_remove_rmap_pmd() (not folio_remove_rmap_ptes(): 0 rmap calls),
+ * one add_mm_counter(), no PTE read, one walk call.  7.3 has no such path:
+ * split, then one lazyfree batch of 512: 514 reads, 1 rmap call.
+ */
+static void t_lazyfree_pmd(void)
+{
+	struct umt_ttu *t = mk(512, UMT_KIND_LAZYFREE, 0, 0);
+	struct model_policy p;
+	char err[128];
+	struct expect k612[] = { C(MC_PTEP_GET, 0), C(MC_WALK_CALLS, 1),
+		T(MT_PMD, 1), C(MC_BARRIERS, 2), C(MC_RMAP_CALLS, 0),
+		C(MC_MM_COUNTER_UPDATES, 1), END };
+	struct expect k73[] = { C(MC_PTEP_GET, 514), C(MC_WALK_CALLS, 2),
+		T(MT_PMD, 1), C(MC_RMAP_CALLS, 1), C(MC_RMAP_PAGES, 512),
+		C(MC_MM_COUNTER_UPDATES, 1), END };
+
+	t->folio_flags |= UMT_FOLIO_PMD_MAPPED;
+	t->ttu_flags |= UMT_TTU_SPLIT_HUGE_PMD;
+	t->nr_slots = 0;
+	model_policy_init(&p, "kernel", MODEL_X86, "6.12.57", err,
+			  sizeof(err));
+	check("x86_lazyfree_pmd_6_12", &p, t, k612);
+	model_policy_init(&p, "kernel", MODEL_X86, "7.3.4", err, sizeof(err));
+	check("x86_lazyfree_pmd_7_3", &p, t, k73);
+	free(t);
+}
+
+/*
  * 4K folios: batching changes nothing but the walk's last call: 6.16+
  * leaves the loop when nr_pages == folio_nr_pages() (1 == 1 here), where
  * 6.12 calls page_vma_mapped_walk() once more (0 reads: end reached).
@@ -850,6 +880,7 @@ int main(int argc, char **argv)
 	t_uffd();
 	t_mlock();
 	t_pmd_mapped();
+	t_lazyfree_pmd();
 	t_small();
 	t_release();
 	return failures ? 1 : 0;
