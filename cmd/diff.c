@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cmd.h"
+#include "model.h"
+#include "report.h"
 #include "rules.h"
 #include "umt.h"
 
@@ -54,7 +54,7 @@ struct result {
 	size_t n;
 };
 
-struct report {
+struct input {
 	const char *path;
 	json_t *root;
 	const char *schema;
@@ -72,7 +72,7 @@ struct row {
 };
 
 struct cmp {
-	const struct report *base, *new;
+	const struct input *base, *new;
 	struct row *rows;
 	size_t n, cap;
 	const char *incomparable;	/* why nothing could be judged */
@@ -90,9 +90,7 @@ struct opts {
 	struct umt_rules rules;
 	char **metrics;
 	size_t nr_metrics;
-	char **replay_args;	/* --policy/--arch, passed to replay */
-	size_t nr_replay_args;
-	char **policies;	/* the same, to select JSON results */
+	char **policies;	/* replayed from traces, selected in reports */
 	size_t nr_policies;
 	char **arches;
 	size_t nr_arches;
@@ -129,6 +127,17 @@ static void push(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* Push copies of the comma-separated names of @list */
+static void split_push(char ***v, size_t *n, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL, *tok;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		push(v, n, xstrdup(tok));
+	free(copy);
+}
+
 /* ---------------------------------------------------------------- input */
 
 /* Read all of @f; a report is small, a trace never gets here. */
@@ -157,79 +166,168 @@ static char *slurp(FILE *f, const char *head, size_t nhead, size_t *len)
 }
 
 /*
- * Replay a trace by running this binary's `replay --json` and reading its
- * stdout: the model's in-process API (lib/report.h) was not there when this
- * was written, and a child also keeps a crashing model from taking the
- * comparison down with it.
+ * Traces are replayed in-process through lib/report.h, the way
+ * cmd/replay.c's replay_file() does it: keep the two in step (the
+ * report_vs_trace test in tests/diff/run.sh compares them).
  */
-static char *replay_trace(const char *path, const struct opts *o,
-			  size_t *len)
+#define REPLAY_DEFAULT_POLICIES	"none,file,anon"	/* as replay's */
+
+static const char *norm_arch(const char *a)
 {
-	char **argv = NULL;
-	size_t argc = 0, i;
-	int pfd[2], status;
-	char *out;
+	if (!a)
+		return NULL;
+	if (!strcmp(a, "x86") || !strcmp(a, "x86_64") || !strcmp(a, "amd64"))
+		return "x86";
+	if (!strcmp(a, "arm64") || !strcmp(a, "aarch64"))
+		return "arm64";
+	return NULL;
+}
+
+/* A TTU payload with nr_slots clamped to what the record holds */
+static const struct umt_ttu *load_ttu(struct umt_ttu **buf, size_t *cap,
+				      const struct umt_rec *rec,
+				      uint64_t *truncated)
+{
+	size_t need = sizeof(struct umt_ttu), size = rec->size, avail;
+
+	if (size < need)
+		size = need;	/* the reader zero-extends short payloads */
+	/* one slot of slack, as replay keeps, for a zero-slot record */
+	if (*cap < size + sizeof(uint32_t)) {
+		*buf = xrealloc(*buf, size + sizeof(uint32_t));
+		*cap = size + sizeof(uint32_t);
+	}
+	memcpy(*buf, rec->payload, size);
+	avail = (size - need) / sizeof(uint32_t);
+	if ((*buf)->nr_slots > avail) {
+		(*buf)->nr_slots = avail;
+		(*truncated)++;
+	}
+	return *buf;
+}
+
+static void replay_records(struct umt_reader *r, struct report *rep)
+{
+	struct umt_ttu *buf = NULL;
+	uint64_t truncated = 0, stats_lost = 0;
+	struct umt_rec rec;
+	size_t cap = 0;
+	const char *w;
+
+	while (umt_reader_next(r, &rec) == 1) {
+		if (rec.short_payload)
+			rep->short_payloads++;
+		switch (rec.type) {
+		case UMT_REC_TTU:
+			report_add_ttu(rep, load_ttu(&buf, &cap, &rec,
+						     &truncated), rec.seq);
+			break;
+		case UMT_REC_TLB_FLUSH:
+			report_add_tlb_flush(rep, ((const struct umt_tlb_flush *)
+					     rec.payload)->task_id, rec.seq);
+			break;
+		case UMT_REC_LOST:
+			rep->lost += ((const struct umt_lost *)
+				      rec.payload)->count;
+			break;
+		case UMT_REC_STATS:
+			stats_lost = ((const struct umt_stats *)
+				      rec.payload)->lost;
+			break;
+		}
+	}
+	free(buf);
+	if (stats_lost > rep->lost)
+		rep->lost = stats_lost;
+	if (truncated)
+		report_warn(rep, "%llu records hold fewer slots than they "
+			    "announce (clamped)",
+			    (unsigned long long)truncated);
+	w = umt_reader_warnings(r);
+	if (w && *w) {
+		char *copy = xstrdup(w), *save = NULL, *line;
+
+		for (line = strtok_r(copy, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			report_warn(rep, "trace: %s", line);
+		free(copy);
+	}
+	report_finish(rep);
+}
+
+/* Replay @path for one arch (NULL: the trace's) into JSON text */
+static char *replay_trace(const char *path, const struct opts *o,
+			  const char *arch_opt, size_t *len)
+{
+	struct model_policy *pols = NULL;
+	const char *rel, *arch, *w;
+	char **names, **def = NULL;
+	struct report rep;
+	struct umt_reader *r;
+	enum model_arch ma;
+	char err[256], *out = NULL;
+	size_t i, n = 0, nr = 0;
 	FILE *f;
-	pid_t pid;
 
-	push(&argv, &argc, "unmaptrace");
-	for (i = 0; i < (size_t)umt_verbose && i < 2; i++)
-		push(&argv, &argc, "-v");
-	push(&argv, &argc, "replay");
-	push(&argv, &argc, "--json");
-	for (i = 0; i < o->nr_replay_args; i++)
-		push(&argv, &argc, o->replay_args[i]);
-	push(&argv, &argc, "--");
-	push(&argv, &argc, (char *)path);
-	push(&argv, &argc, NULL);
+	r = umt_reader_open(path, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "unmaptrace diff: %s: %s\n", path, err);
+		return NULL;
+	}
+	rel = umt_meta_get(umt_reader_meta(r), UMT_KEY_KERNEL);
+	arch = norm_arch(umt_meta_get(umt_reader_meta(r), UMT_KEY_ARCH));
+	if (!arch_opt)
+		arch_opt = arch;
+	ma = arch_opt && !strcmp(arch_opt, "arm64") ? MODEL_ARM64 : MODEL_X86;
 
-	if (pipe(pfd)) {
-		fprintf(stderr, "unmaptrace diff: pipe: %s\n", strerror(errno));
-		free(argv);
-		return NULL;
+	if (o->nr_policies) {
+		names = o->policies;
+		nr = o->nr_policies;
+	} else {
+		split_push(&def, &nr, REPLAY_DEFAULT_POLICIES);
+		names = def;
 	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "unmaptrace diff: fork: %s\n", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		free(argv);
-		return NULL;
+	pols = xrealloc(NULL, nr * sizeof(*pols));
+	for (i = 0; i < nr; i++) {
+		if (model_policy_init(&pols[n++], names[i], ma, rel, err,
+				      sizeof(err))) {
+			fprintf(stderr, "unmaptrace diff: --policy: %s\n",
+				err);
+			goto out;
+		}
 	}
-	if (!pid) {
-		dup2(pfd[1], STDOUT_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
-		execv("/proc/self/exe", argv);
-		fprintf(stderr, "unmaptrace diff: exec /proc/self/exe: %s\n",
-			strerror(errno));
-		_exit(127);
-	}
-	free(argv);
-	close(pfd[1]);
-	f = fdopen(pfd[0], "r");
-	if (!f) {
-		close(pfd[0]);
-		waitpid(pid, &status, 0);
-		return NULL;
-	}
-	out = slurp(f, NULL, 0, len);
-	fclose(f);
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		fprintf(stderr, "unmaptrace diff: %s: `unmaptrace replay --json"
-			"` failed (%s %d)\n", path,
-			WIFEXITED(status) ? "exit" : "signal",
-			WIFEXITED(status) ? WEXITSTATUS(status) :
-			WTERMSIG(status));
+	if (report_init(&rep, path, pols, n))
+		die_oom();
+	snprintf(rep.kernel, sizeof(rep.kernel), "%s", rel ? rel : "");
+	w = umt_meta_get(umt_reader_meta(r), UMT_KEY_ARCH);
+	snprintf(rep.arch, sizeof(rep.arch), "%s", arch ? arch : w ? w : "");
+	w = umt_meta_get(umt_reader_meta(r), UMT_KEY_WORKLOAD);
+	snprintf(rep.workload, sizeof(rep.workload), "%s", w ? w : "");
+	replay_records(r, &rep);
+
+	f = open_memstream(&out, len);
+	if (!f)
+		die_oom();
+	if (report_json(&rep, f, false)) {
+		fprintf(stderr, "unmaptrace diff: %s: replay produced no "
+			"report\n", path);
+		fclose(f);
 		free(out);
-		return NULL;
+		out = NULL;
+	} else {
+		fclose(f);
 	}
+	report_free(&rep);
+out:
+	for (i = 0; def && i < nr; i++)
+		free(def[i]);
+	free(def);
+	free(pols);
+	umt_reader_close(r);
 	return out;
 }
 
-static int bad(const struct report *rep, const char *fmt, const char *what)
+static int bad(const struct input *rep, const char *fmt, const char *what)
 {
 	fprintf(stderr, "unmaptrace diff: %s: not a usable report: ",
 		rep->path);
@@ -281,7 +379,7 @@ static bool selected(char *const *v, size_t n, const char *s)
 	return !n;
 }
 
-static int parse_results(struct report *rep, const struct opts *o)
+static int parse_results(struct input *rep, const struct opts *o)
 {
 	json_t *results = json_object_get(rep->root, "results"), *e;
 	size_t i, j;
@@ -335,12 +433,60 @@ static int parse_results(struct report *rep, const struct opts *o)
 	return 0;
 }
 
-static int load_report(struct report *rep, const char *path,
+/* Parse report text; a truncation is positioned at the very end */
+static json_t *parse_json(const char *path, const char *buf, size_t len)
+{
+	json_error_t err;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+
+	if (!root)
+		fprintf(stderr, "unmaptrace diff: %s: malformed JSON at line "
+			"%d, column %d%s: %s\n", path, err.line, err.column,
+			!len ? " (empty file)" : err.position >= (int)len ?
+			" (truncated?)" : "", err.text);
+	return root;
+}
+
+/*
+ * Replay a trace once per --arch (once, for its own arch, without) and
+ * gather the results into one report.
+ */
+static json_t *load_trace(const char *path, const struct opts *o)
+{
+	json_t *root = NULL;
+	size_t i, len;
+
+	for (i = 0; i < (o->nr_arches ? o->nr_arches : 1); i++) {
+		char *buf = replay_trace(path, o, o->nr_arches ?
+					 o->arches[i] : NULL, &len);
+		json_t *one;
+
+		if (!buf) {
+			json_decref(root);
+			return NULL;
+		}
+		one = parse_json(path, buf, len);
+		free(buf);
+		if (!one) {
+			json_decref(root);
+			return NULL;
+		}
+		if (!root) {
+			root = one;
+			continue;
+		}
+		json_array_extend(json_object_get(root, "results"),
+				  json_object_get(one, "results"));
+		json_decref(one);
+	}
+	return root;
+}
+
+static int load_report(struct input *rep, const char *path,
 		       const struct opts *o)
 {
 	char head[8], *buf;
 	size_t nhead, len;
-	json_error_t err;
 	const char *s;
 	FILE *f;
 
@@ -361,7 +507,7 @@ static int load_report(struct report *rep, const char *path,
 			return -1;
 		}
 		fclose(f);
-		buf = replay_trace(path, o, &len);
+		rep->root = load_trace(path, o);
 	} else {
 		buf = slurp(f, head, nhead, &len);
 		if (!buf)
@@ -369,20 +515,13 @@ static int load_report(struct report *rep, const char *path,
 				strerror(errno));
 		if (f != stdin)
 			fclose(f);
-	}
-	if (!buf)
-		return -1;
-	rep->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
-	if (!rep->root) {
-		/* jansson positions a truncation at the very end */
-		fprintf(stderr, "unmaptrace diff: %s: malformed JSON at line "
-			"%d, column %d%s: %s\n", path, err.line, err.column,
-			!len ? " (empty file)" : err.position >= (int)len ?
-			" (truncated?)" : "", err.text);
+		if (!buf)
+			return -1;
+		rep->root = parse_json(path, buf, len);
 		free(buf);
-		return -1;
 	}
-	free(buf);
+	if (!rep->root)
+		return -1;
 	if (!json_is_object(rep->root))
 		return bad(rep, "%s", "top level is not an object");
 	s = json_string_value(json_object_get(rep->root, "schema"));
@@ -399,7 +538,7 @@ static int load_report(struct report *rep, const char *path,
 	return parse_results(rep, o);
 }
 
-static void free_report(struct report *rep)
+static void free_report(struct input *rep)
 {
 	size_t i, j;
 
@@ -414,7 +553,7 @@ static void free_report(struct report *rep)
 
 /* ----------------------------------------------------------- comparison */
 
-static const struct result *find_result(const struct report *rep,
+static const struct result *find_result(const struct input *rep,
 					const struct result *like)
 {
 	size_t i;
@@ -469,6 +608,43 @@ static void missing(struct cmp *c, const struct result *res,
 			"missing from %s\n", res->policy, res->arch, from);
 }
 
+/*
+ * breakdown.by_kind and breakdown.by_size are keyed by the data: a folio
+ * kind or size one trace never saw is a group absent from its report, and
+ * its counters are zeros, not unknowns.  A counter missing from a group
+ * both sides have is a real difference.
+ */
+static bool group_absent(const struct result *res, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t i, len;
+
+	if (!dot || strncmp(name, "breakdown.", 10) ||
+	    dot == name + 9)
+		return false;
+	len = dot - name + 1;
+	for (i = 0; i < res->n; i++)
+		if (!strncmp(res->m[i].name, name, len))
+			return false;
+	return true;
+}
+
+static struct metric zero;	/* v 0, json set by cmd_diff() */
+
+static void compare_one(struct cmp *c, const struct result *res,
+			const char *name, const struct metric *bm,
+			const struct metric *nm, struct opts *o)
+{
+	struct row *r = add_row(c, res, name);
+
+	r->b = bm;
+	r->n = nm;
+	r->st = umt_classify(&o->rules, name, bm->v, nm->v, &r->why);
+	if (r->st == UMT_OK && bm->v == nm->v)
+		c->unchanged++;
+	c->nr[r->st]++;
+}
+
 static void compare_result(struct cmp *c, const struct result *b,
 			   const struct result *n, struct opts *o)
 {
@@ -476,37 +652,36 @@ static void compare_result(struct cmp *c, const struct result *b,
 
 	for (i = 0; i < b->n; i++) {
 		const struct metric *bm = &b->m[i], *nm;
-		struct row *r;
 
 		if (!umt_metric_selected(o->metrics, o->nr_metrics, bm->name))
 			continue;
 		nm = find_metric(n, bm->name);
-		if (!nm) {
-			/* keep the row of the side that has it */
+		if (nm) {
+			compare_one(c, b, bm->name, bm, nm, o);
+		} else if (group_absent(n, bm->name)) {
+			compare_one(c, b, bm->name, bm, &zero, o);
+		} else {
+			/* keep the value of the side that has it */
 			missing(c, b, bm->name, c->new->path);
 			c->rows[c->n - 1].b = bm;
-			continue;
 		}
-		r = add_row(c, b, bm->name);
-		r->b = bm;
-		r->n = nm;
-		r->st = umt_classify(&o->rules, bm->name, bm->v, nm->v,
-				     &r->why);
-		if (r->st == UMT_OK && bm->v == nm->v)
-			c->unchanged++;
-		c->nr[r->st]++;
 	}
 	for (i = 0; i < n->n; i++) {
+		const struct metric *nm = &n->m[i];
+
 		if (!umt_metric_selected(o->metrics, o->nr_metrics,
-					 n->m[i].name) ||
-		    find_metric(b, n->m[i].name))
+					 nm->name) || find_metric(b, nm->name))
 			continue;
-		missing(c, n, n->m[i].name, c->base->path);
-		c->rows[c->n - 1].n = &n->m[i];
+		if (group_absent(b, nm->name)) {
+			compare_one(c, n, nm->name, &zero, nm, o);
+		} else {
+			missing(c, n, nm->name, c->base->path);
+			c->rows[c->n - 1].n = nm;
+		}
 	}
 }
 
-static bool has_policy(const struct report *rep, const char *policy)
+static bool has_policy(const struct input *rep, const char *policy)
 {
 	size_t i;
 
@@ -907,12 +1082,13 @@ static const struct argp_option options[] = {
 	{ "metric", 'm', "GLOB", 0,
 	  "Compare only counters matching GLOB; !GLOB excludes "
 	  "(repeatable; default: all)", 0 },
-	{ "policy", 'p', "POLICY", 0,
-	  "Replay traces with this policy and compare only its results "
-	  "(repeatable; default: all)", 0 },
-	{ "arch", 'a', "ARCH", 0,
-	  "Replay traces for this arch and compare only its results "
-	  "(repeatable; default: all)", 0 },
+	{ "policy", 'p', "NAME[,NAME...]", 0,
+	  "Compare only these policies' results; traces are replayed with "
+	  "them (repeatable; default: all; traces: "
+	  REPLAY_DEFAULT_POLICIES ")", 0 },
+	{ "arch", 'a', "x86|arm64", 0,
+	  "Compare only this arch's results; traces are replayed for it "
+	  "(repeatable; default: all; traces: the trace's)", 0 },
 	{ "all", 'A', NULL, 0, "Also show unchanged counters", 0 },
 	{ "allow-missing", OPT_ALLOW_MISSING, NULL, 0,
 	  "Show counters or policies present on one side only, but do not "
@@ -980,14 +1156,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		push(&o->metrics, &o->nr_metrics, arg);
 		break;
 	case 'p':
+		split_push(&o->policies, &o->nr_policies, arg);
+		break;
 	case 'a':
-		push(&o->replay_args, &o->nr_replay_args,
-		     key == 'p' ? "--policy" : "--arch");
-		push(&o->replay_args, &o->nr_replay_args, arg);
-		if (key == 'p')
-			push(&o->policies, &o->nr_policies, arg);
-		else
-			push(&o->arches, &o->nr_arches, arg);
+		if (strcmp(arg, "x86") && strcmp(arg, "arm64"))
+			argp_error(state, "--arch: x86 or arm64, not '%s'",
+				   arg);
+		push(&o->arches, &o->nr_arches, arg);
 		break;
 	case 'A':
 		o->all = true;
@@ -1030,15 +1205,19 @@ int cmd_diff(int argc, char **argv)
 		.args_doc = args_doc, .doc = doc,
 	};
 	struct opts o = { 0 };
-	struct report *reps;
+	struct input *reps;
 	struct cmp *cmps;
 	int ret = EXIT_OK;
 	char err[256];
 	size_t i, j, nstdin = 0;
 
+	zero.json = json_integer(0);
+	if (!zero.json)
+		die_oom();
 	if (umt_rules_parse(&o.rules, DEFAULT_RULES, err, sizeof(err))) {
 		fprintf(stderr, "unmaptrace diff: %s\n", err);
-		return EXIT_USAGE;
+		ret = EXIT_USAGE;
+		goto out_opts;
 	}
 	/* argp exits 64 on usage errors; diff(1) callers expect 2 */
 	argp_err_exit_status = EXIT_USAGE;
@@ -1102,9 +1281,12 @@ out_reps:
 	free(reps);
 	free(cmps);
 out_opts:
+	json_decref(zero.json);
+	zero.json = NULL;
 	umt_rules_free(&o.rules);
 	free(o.metrics);
-	free(o.replay_args);
+	for (j = 0; j < o.nr_policies; j++)
+		free(o.policies[j]);
 	free(o.policies);
 	free(o.arches);
 	free(o.files);

@@ -9,7 +9,8 @@
  *
  * PATH is dot-separated keys; a key may select array elements:
  * "results[policy=batched,arch=x86]" or "rows[3]".  OP is =N, +N, -N, *F
- * (integer result), =del (remove the key) or ="text" (a string).
+ * (integer result), =del (remove the key or the selected elements),
+ * ={} (an empty object) or ="text" (a string).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -157,6 +158,10 @@ static void apply(json_t *parent, const char *key, const char *op)
 	if (!strcmp(op, "=del")) {
 		if (json_object_del(parent, key))
 			die("cannot delete", key);
+		return;
+	}
+	if (!strcmp(op, "={}")) {
+		json_object_set_new(parent, key, json_object());
 		return;
 	}
 	if (op[0] == '=' && op[1] == '"') {

@@ -273,6 +273,35 @@ expect mixed 3 && pass missing_outranks_regression
 d allowmiss --allow-missing "$base" "$tmp/nolocks.json"
 expect allowmiss 0 && pass allow_missing
 
+# a folio kind or size the trace never saw is a group absent from its
+# report: zeros, not unknowns; a leaf missing from a shared group is not
+"$J" "$base" 'results[policy=none,arch=x86].breakdown.by_kind.anon' =del \
+	'results[policy=none,arch=x86].breakdown.by_size.32' '={}' \
+	>"$tmp/groups.json"
+"$J" "$tmp/groups.json" \
+	'results[policy=none,arch=x86].breakdown.by_size.32.folios' =7 \
+	>"$tmp/groups2.json"
+d groups --json "$base" "$tmp/groups2.json"
+o=$tmp/groups.out
+r='rows[policy=none,arch=x86,metric=breakdown.by_kind.anon.folios]'
+r2='rows[policy=none,arch=x86,metric=breakdown.by_size.32.folios]'
+expect groups 0 &&
+if [ "$(get "$o" "$r.status")" = improved ] &&
+   [ "$(get "$o" "$r.new")" = 0 ] &&
+   [ "$(get "$o" "$r2.base")" = 0 ] && [ "$(get "$o" "$r2.new")" = 7 ] &&
+   [ "$(get "$o" verdict.missing)" = 0 ]; then
+	pass absent_group_is_zero
+else
+	fail absent_group_is_zero "$(get "$o" "$r") $(get "$o" "$r2")"
+fi
+"$J" "$base" 'results[policy=none,arch=x86].breakdown.atomics.refcount' \
+	=del >"$tmp/noleaf.json"
+d noleaf "$base" "$tmp/noleaf.json"
+expect noleaf 3 && grep -q "counter 'breakdown.atomics.refcount' of policy" \
+	"$tmp/noleaf.err" && pass missing_leaf_of_shared_group ||
+	{ [ "$(rc noleaf)" = 3 ] && fail missing_leaf_of_shared_group \
+		"$(cat "$tmp/noleaf.err")"; }
+
 # ---- malformed and truncated JSON: 2, file and line/column named
 printf '{"schema": "unmaptrace-report/1",\n "results": [,]}\n' \
 	>"$tmp/mal.json"
@@ -417,23 +446,48 @@ else
 	fail reasons_per_file "$(get "$tmp/tworeasons.out" verdict)"
 fi
 
-# ---- traces as inputs, and seeded regressions from real replay output
-trace=
+# ---- traces as inputs, and seeded regressions from real replay output.
+# Shipped traces first; else the synthetic ones tests/unit/test_model
+# writes (the model's own test traces).
+traces=()
 for t in "$top"/traces/*.umt; do
-	[ -f "$t" ] && { trace=$t; break; }
+	[ -f "$t" ] && traces+=("$t")
 done
+gen=${UMT_ASAN_OUT:-$top/.output}/tests/test_model
+if [ ${#traces[@]} -eq 0 ] && [ -x "$gen" ] && mkdir -p "$tmp/syn" &&
+   "$gen" --write-traces "$tmp/syn" >/dev/null 2>&1; then
+	for t in "$tmp"/syn/*pageout*.umt "$tmp"/syn/*.umt; do
+		[ -f "$t" ] && traces+=("$t")
+	done
+fi
+trace=${traces[0]:-}
 if [ -z "$trace" ]; then
-	skip trace_inputs "no traces/*.umt yet"
+	skip trace_inputs "no traces/*.umt and no $gen --write-traces"
 elif ! "$U" replay --json "$trace" >"$tmp/real.json" 2>"$tmp/real.err"; then
-	skip trace_inputs "replay --json failed: $(head -1 "$tmp/real.err")"
+	fail trace_inputs "replay --json $trace failed: $(head -1 "$tmp/real.err")"
 else
+	echo "# trace inputs: $trace"
 	d tt "$trace" "$trace"
 	expect tt 0 && pass trace_vs_trace
-	d tr "$tmp/real.json" "$trace"
-	expect tr 0 && pass report_vs_trace
+	# diff's in-process replay must equal `replay --json`, row for row
+	d tr --json --fail-on '*>+0%' "$tmp/real.json" "$trace"
+	o=$tmp/tr.out
+	if expect tr 0; then
+		total=$(cnt "$o" 'rows[status=ok]')
+		if [ "$total" -gt 0 ] &&
+		   [ "$(get "$o" verdict.unchanged)" = "$total" ] &&
+		   [ "$(get "$o" verdict.improved)" = 0 ]; then
+			pass report_vs_trace
+		else
+			fail report_vs_trace "in-process replay differs from" \
+				"replay --json: $(get "$o" verdict)"
+		fi
+	fi
 	cp "$trace" "$tmp/trace.json"
 	d tmagic "$tmp/trace.json" "$tmp/real.json"
 	expect tmagic 0 && pass trace_named_json
+
+	# seeded regressions derived from the real report
 	p=$(get "$tmp/real.json" 'results[0].policy')
 	a=$(get "$tmp/real.json" 'results[0].arch')
 	sel="results[policy=$p,arch=$a].counts"
@@ -454,8 +508,55 @@ else
 	else
 		fail real_report_seeded_regression "$(cat "$tmp/jset.err")"
 	fi
-	# a policy the base lacks, through --policy on trace inputs
-	d pol --policy "$p" "$trace" "$trace"
-	expect pol 0 && pass trace_policy_option
+	"$J" "$tmp/real.json" schema '="unmaptrace-report/2"' \
+		>"$tmp/real2.json"
+	d rs2 "$trace" "$tmp/real2.json"
+	expect rs2 3 && pass real_report_schema_major
+
+	# --policy and --arch reach the replay of both traces
+	d pol --json --policy "none,file" --arch arm64 "$trace" "$trace"
+	o=$tmp/pol.out
+	expect pol 0 &&
+	if [ "$(cnt "$o" 'rows[policy=none,arch=arm64,metric=ttu_calls]')" = 1 ] &&
+	   [ "$(cnt "$o" 'rows[policy=file,arch=arm64,metric=ttu_calls]')" = 1 ] &&
+	   [ "$(cnt "$o" 'rows[policy=anon,metric=ttu_calls]')" = 0 ] &&
+	   [ "$(cnt "$o" 'rows[arch=x86]')" = 0 ]; then
+		pass trace_policy_arch_options
+	else
+		fail trace_policy_arch_options "wrong results replayed"
+	fi
+	d twoarch --json --policy none --arch x86 --arch arm64 "$trace" "$trace"
+	expect twoarch 0 &&
+	if [ "$(cnt "$tmp/twoarch.out" 'rows[arch=x86,metric=ttu_calls]')" = 1 ] &&
+	   [ "$(cnt "$tmp/twoarch.out" 'rows[arch=arm64,metric=ttu_calls]')" = 1 ]
+	then
+		pass trace_two_arches
+	else
+		fail trace_two_arches "want one x86 and one arm64 result"
+	fi
+	d badpol --policy nosuch "$trace" "$trace"
+	expect badpol 2 && grep -q 'nosuch' "$tmp/badpol.err" &&
+		pass trace_bad_policy ||
+		{ [ "$(rc badpol)" = 2 ] && fail trace_bad_policy \
+			"$(cat "$tmp/badpol.err")"; }
+	# a trace against a report of another trace: both replayed, compared
+	if [ ${#traces[@]} -gt 1 ]; then
+		d twotr "$trace" "${traces[1]}"
+		r2=$(rc twotr)
+		if clean twotr && [ "$r2" -ne 2 ]; then
+			pass two_different_traces
+		else
+			fail two_different_traces "exit $r2: $(head -2 "$tmp/twotr.err")"
+		fi
+	fi
+	# a damaged trace is an input error, not a comparison
+	head -c 40 "$trace" >"$tmp/cut.umt"
+	d cut "$tmp/cut.umt" "$trace"
+	r2=$(rc cut)
+	if clean cut && { [ "$r2" = 2 ] || [ "$r2" = 0 ] || [ "$r2" = 3 ]; }; then
+		pass truncated_trace_handled
+	else
+		fail truncated_trace_handled "exit $r2"
+	fi
 fi
 exit 0
