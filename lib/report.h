@@ -75,6 +75,7 @@ struct report {
 	uint64_t call_mismatches[RL_NR];
 	uint64_t calls_mismatching;
 	uint64_t flush_mismatches;	/* flush records with nothing pending */
+	uint64_t defer_differs;		/* kernel deferred unlike defer_flush */
 	int nr_shown;
 	struct report_mismatch shown[REPORT_MAX_SHOWN];
 	int nr_results;

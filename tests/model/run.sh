@@ -104,6 +104,7 @@ expect_fail() {
 expect_fail synthetic-mismatch 'rmap_pages: live 15, model 16'
 expect_fail synthetic-lost 'events lost'
 expect_fail synthetic-stray-flush 'model deferred no flush'
+expect_fail synthetic-defer-race 'a recording race'
 
 # every shipped trace: the kernel policy reproduces its live counts
 shopt -s nullglob

@@ -861,6 +861,22 @@ static int write_traces(const char *dir)
 	free(t);
 	tw_flush(&tw, 0);
 	umt_writer_close(tw.w);
+
+	/*
+	 * defer_flush = 0 recorded at entry, but the kernel deferred (no
+	 * flush inside, a final flush after), as seen in a real 5.10
+	 * defer-2cpu trace: --check fails and names the deferral race.
+	 */
+	if (tw_open(&tw, dir, "synthetic-defer-race", "6.1.0-37-amd64"))
+		return 1;
+	t = mk(1, UMT_KIND_ANON, 0, RW | UMT_PTE_ANON_EXCL);
+	t->ttu_flags = UMT_TTU_BATCH_FLUSH;
+	t->defer_flush = 0;
+	live(t, 1, 1, 0, 2, 2);
+	tw_ttu(&tw, t);
+	free(t);
+	tw_flush(&tw, 0);
+	umt_writer_close(tw.w);
 	return 0;
 }
 
