@@ -592,13 +592,17 @@ static struct row *add_row(struct cmp *c, const struct result *res,
 	return r;
 }
 
+#define MAX_MISSING_MSGS	10
+
 static void missing(struct cmp *c, const struct result *res,
 		    const char *metric, const char *from)
 {
 	struct row *r = add_row(c, res, metric);
 
 	r->st = UMT_MISSING;
-	c->nr[UMT_MISSING]++;
+	/* the first few name the problem; the table has them all */
+	if (c->nr[UMT_MISSING]++ >= MAX_MISSING_MSGS)
+		return;
 	if (metric)
 		fprintf(stderr, "unmaptrace diff: counter '%s' of policy "
 			"'%s' (arch %s) is missing from %s\n", metric,
@@ -612,15 +616,20 @@ static void missing(struct cmp *c, const struct result *res,
  * breakdown.by_kind and breakdown.by_size are keyed by the data: a folio
  * kind or size one trace never saw is a group absent from its report, and
  * its counters are zeros, not unknowns.  A counter missing from a group
- * both sides have is a real difference.
+ * both sides have, or from a fixed group (breakdown.atomics), is a real
+ * difference.
  */
 static bool group_absent(const struct result *res, const char *name)
 {
-	const char *dot = strrchr(name, '.');
-	size_t i, len;
+	const char *dot = strrchr(name, '.'), *p;
+	size_t i, len, depth = 0;
 
-	if (!dot || strncmp(name, "breakdown.", 10) ||
-	    dot == name + 9)
+	if (!dot || strncmp(name, "breakdown.", 10))
+		return false;
+	/* only groups keyed by data: breakdown.by_kind.KIND.counter */
+	for (p = name; p < dot; p++)
+		depth += *p == '.';
+	if (depth < 2)
 		return false;
 	len = dot - name + 1;
 	for (i = 0; i < res->n; i++)
@@ -738,6 +747,10 @@ static void compare(struct cmp *c, struct opts *o)
 			 c->new->path);
 		c->incomparable = why;
 	}
+	if (c->nr[UMT_MISSING] > MAX_MISSING_MSGS)
+		fprintf(stderr, "unmaptrace diff: ... and %u more missing from "
+			"one side (see the table)\n",
+			c->nr[UMT_MISSING] - MAX_MISSING_MSGS);
 	if (c->incomparable) {
 		fprintf(stderr, "unmaptrace diff: cannot compare: %s\n", why);
 		c->exit = EXIT_INCOMPARABLE;
@@ -936,10 +949,78 @@ static void md_code(const char *s)
 	putchar('`');
 }
 
-static void print_markdown(const struct cmp *c, const struct opts *o)
+static void md_row(const struct row *r)
 {
 	char bv[32], nv[32], dv[32], pv[32];
+
+	fmt_value(bv, sizeof(bv), r->b);
+	fmt_value(nv, sizeof(nv), r->n);
+	fmt_delta(dv, sizeof(dv), r);
+	fmt_pct(pv, sizeof(pv), r);
+	printf("| ");
+	md_escape(r->res->policy);
+	printf(" | ");
+	md_escape(r->res->arch);
+	printf(" | ");
+	if (r->metric)
+		md_code(r->metric);
+	else
+		printf("(whole result)");
+	printf(" | %s | %s | %s | %s | ", bv, nv, dv, pv);
+	if (r->st == UMT_REGRESSED) {
+		printf("**regressed** (rule ");
+		md_code(r->why->text);
+		printf(")");
+	} else {
+		printf("%s", status_word(r, false));
+	}
+	printf(" |\n");
+}
+
+/*
+ * Markdown puts regressions first, then one-sided rows, then the other
+ * changed counters; breakdown rows that did not regress go into a folded
+ * block so that a pull-request comment stays readable.
+ */
+enum md_class { MD_REGRESSED, MD_MISSING, MD_CHANGED, MD_DETAIL, MD_NR };
+
+static enum md_class md_class(const struct row *r)
+{
+	if (r->st == UMT_REGRESSED)
+		return MD_REGRESSED;
+	if (r->st == UMT_MISSING)
+		return MD_MISSING;
+	return strncmp(r->metric, "breakdown.", 10) ? MD_CHANGED : MD_DETAIL;
+}
+
+static size_t md_table(const struct cmp *c, const struct opts *o,
+		       enum md_class from, enum md_class to, bool print)
+{
 	size_t i, rows = 0;
+	int k;
+
+	for (k = from; k <= (int)to; k++) {
+		for (i = 0; i < c->n; i++) {
+			const struct row *r = &c->rows[i];
+
+			if (md_class(r) != (enum md_class)k ||
+			    (r->st != UMT_MISSING && !shown(r, o)))
+				continue;
+			if (!rows++ && print)
+				printf("| policy | arch | metric | base | new "
+				       "| delta | %% | status |\n"
+				       "| :-- | :-- | :-- | --: | --: | --: "
+				       "| --: | :-- |\n");
+			if (print)
+				md_row(r);
+		}
+	}
+	return rows;
+}
+
+static void print_markdown(const struct cmp *c, const struct opts *o)
+{
+	size_t main_rows, detail_rows;
 
 	printf("**unmaptrace diff: ");
 	verdict_line(stdout, c);
@@ -948,40 +1029,15 @@ static void print_markdown(const struct cmp *c, const struct opts *o)
 	printf(" -> ");
 	md_code(c->new->path);
 	printf(")\n\n");
-	for (i = 0; i < c->n; i++) {
-		const struct row *r = &c->rows[i];
-
-		if (r->st != UMT_MISSING && !shown(r, o))
-			continue;
-		if (!rows++)
-			printf("| policy | arch | metric | base | new | delta "
-			       "| %% | status |\n"
-			       "| :-- | :-- | :-- | --: | --: | --: | --: "
-			       "| :-- |\n");
-		fmt_value(bv, sizeof(bv), r->b);
-		fmt_value(nv, sizeof(nv), r->n);
-		fmt_delta(dv, sizeof(dv), r);
-		fmt_pct(pv, sizeof(pv), r);
-		printf("| ");
-		md_escape(r->res->policy);
-		printf(" | ");
-		md_escape(r->res->arch);
-		printf(" | ");
-		if (r->metric)
-			md_code(r->metric);
-		else
-			printf("(whole result)");
-		printf(" | %s | %s | %s | %s | ", bv, nv, dv, pv);
-		if (r->st == UMT_REGRESSED) {
-			printf("**regressed** (rule ");
-			md_code(r->why->text);
-			printf(")");
-		} else {
-			printf("%s", status_word(r, false));
-		}
-		printf(" |\n");
+	main_rows = md_table(c, o, MD_REGRESSED, MD_CHANGED, true);
+	detail_rows = md_table(c, o, MD_DETAIL, MD_DETAIL, false);
+	if (detail_rows) {
+		printf("\n<details><summary>%zu breakdown row%s</summary>"
+		       "\n\n", detail_rows, detail_rows == 1 ? "" : "s");
+		md_table(c, o, MD_DETAIL, MD_DETAIL, true);
+		printf("\n</details>\n");
 	}
-	if (!rows && !c->incomparable)
+	if (!main_rows && !detail_rows && !c->incomparable)
 		printf("No counter changed.\n");
 	printf("\n");
 }

@@ -302,6 +302,21 @@ expect noleaf 3 && grep -q "counter 'breakdown.atomics.refcount' of policy" \
 	{ [ "$(rc noleaf)" = 3 ] && fail missing_leaf_of_shared_group \
 		"$(cat "$tmp/noleaf.err")"; }
 
+# a fixed group (breakdown.atomics) missing is not zeros; many missing
+# counters: the first ten named on stderr, all in the table
+"$J" "$base" 'results[policy=none,arch=x86].breakdown.atomics' =del \
+	'results[policy=none,arch=x86].breakdown.tlb_flushes' =del \
+	>"$tmp/nogroup.json"
+d nogroup --json "$base" "$tmp/nogroup.json"
+expect nogroup 3 &&
+if [ "$(get "$tmp/nogroup.out" verdict.missing)" = 11 ] &&
+   [ "$(grep -c "is missing from" "$tmp/nogroup.err")" = 10 ] &&
+   grep -q '\.\.\. and 1 more missing' "$tmp/nogroup.err"; then
+	pass fixed_group_missing
+else
+	fail fixed_group_missing "$(get "$tmp/nogroup.out" verdict)"
+fi
+
 # ---- malformed and truncated JSON: 2, file and line/column named
 printf '{"schema": "unmaptrace-report/1",\n "results": [,]}\n' \
 	>"$tmp/mal.json"
@@ -405,6 +420,23 @@ if head -1 "$tmp/md.out" | grep -q '^\*\*unmaptrace diff: FAIL: 1 regressed' &&
 	pass markdown
 else
 	fail markdown "$(head -5 "$tmp/md.out")"
+fi
+
+# markdown: regressions first, breakdown rows that did not regress folded
+"$J" "$base" "$B.pte_writes" -1 >"$tmp/mdord0.json"
+"$J" "$tmp/mdord0.json" "$B.tlb_flushes" +1 \
+	'results[policy=batched,arch=x86].breakdown.tlb_flushes.range' +1 \
+	>"$tmp/mdord.json"
+d mdord --markdown "$base" "$tmp/mdord.json"
+expect mdord 1 &&
+if [ "$(grep -m1 '^| batched' "$tmp/mdord.out" | grep -c regressed)" = 1 ] &&
+   sed -n '/<details>/,/<\/details>/p' "$tmp/mdord.out" |
+	grep -q 'breakdown.tlb_flushes.range.* ok |$' &&
+   ! sed -n '/<details>/,/<\/details>/p' "$tmp/mdord.out" |
+	grep -q 'pte_writes'; then
+	pass markdown_order_and_details
+else
+	fail markdown_order_and_details "$(cat "$tmp/mdord.out")"
 fi
 
 # ---- text stays under 80 columns, even with long names
