@@ -206,15 +206,17 @@ static const struct umt_ttu *load_ttu(struct umt_ttu **buf, size_t *cap,
 	return *buf;
 }
 
-static void replay_records(struct umt_reader *r, struct report *rep)
+/* Feed every record to @rep; 0, or -errno of a read error */
+static int replay_records(struct umt_reader *r, struct report *rep)
 {
 	struct umt_ttu *buf = NULL;
 	uint64_t truncated = 0, stats_lost = 0;
 	struct umt_rec rec;
 	size_t cap = 0;
 	const char *w;
+	int rc;
 
-	while (umt_reader_next(r, &rec) == 1) {
+	while ((rc = umt_reader_next(r, &rec)) == 1) {
 		if (rec.short_payload)
 			rep->short_payloads++;
 		switch (rec.type) {
@@ -253,6 +255,7 @@ static void replay_records(struct umt_reader *r, struct report *rep)
 		free(copy);
 	}
 	report_finish(rep);
+	return rc < 0 ? rc : 0;
 }
 
 /* Replay @path for one arch (NULL: the trace's) into JSON text */
@@ -268,6 +271,7 @@ static char *replay_trace(const char *path, const struct opts *o,
 	char err[256], *out = NULL;
 	size_t i, n = 0, nr = 0;
 	FILE *f;
+	int rc;
 
 	r = umt_reader_open(path, err, sizeof(err));
 	if (!r) {
@@ -303,7 +307,13 @@ static char *replay_trace(const char *path, const struct opts *o,
 	snprintf(rep.arch, sizeof(rep.arch), "%s", arch ? arch : w ? w : "");
 	w = umt_meta_get(umt_reader_meta(r), UMT_KEY_WORKLOAD);
 	snprintf(rep.workload, sizeof(rep.workload), "%s", w ? w : "");
-	replay_records(r, &rep);
+	rc = replay_records(r, &rep);
+	if (rc) {
+		fprintf(stderr, "unmaptrace diff: %s: read error: %s\n", path,
+			strerror(-rc));
+		report_free(&rep);
+		goto out;
+	}
 
 	f = open_memstream(&out, len);
 	if (!f)
@@ -433,6 +443,13 @@ static int parse_results(struct input *rep, const struct opts *o)
 	return 0;
 }
 
+static json_int_t trace_lost(const struct input *in)
+{
+	json_t *t = json_object_get(in->root, "trace");
+
+	return json_integer_value(json_object_get(t, "lost"));
+}
+
 /* Parse report text; a truncation is positioned at the very end */
 static json_t *parse_json(const char *path, const char *buf, size_t len)
 {
@@ -487,6 +504,7 @@ static int load_report(struct input *rep, const char *path,
 {
 	char head[8], *buf;
 	size_t nhead, len;
+	json_int_t lost;
 	const char *s;
 	FILE *f;
 
@@ -535,6 +553,11 @@ static int load_report(struct input *rep, const char *path,
 	/* another major may lay results out differently: compare nothing */
 	if (rep->major != SCHEMA_MAJOR)
 		return 0;
+	lost = trace_lost(rep);
+	if (lost > 0)
+		fprintf(stderr, "unmaptrace diff: warning: %s: the trace lost "
+			"%lld events, its counts are low\n", path,
+			(long long)lost);
 	return parse_results(rep, o);
 }
 
@@ -845,6 +868,33 @@ static void verdict_line(FILE *f, const struct cmp *c)
 
 #define TEXT_WIDTH	79
 
+/* What was replayed: a diff of different workloads is rarely meant */
+static void trace_desc(const struct input *in, char *buf, size_t len)
+{
+	json_t *t = json_object_get(in->root, "trace");
+	const char *w = json_string_value(json_object_get(t, "workload"));
+	const char *k = json_string_value(json_object_get(t, "kernel"));
+	json_int_t lost = trace_lost(in);
+
+	snprintf(buf, len, "%s%s%s%s", w && *w ? w : "",
+		 w && *w && k && *k ? ", " : "", k && *k ? k : "",
+		 lost > 0 ? ", LOST EVENTS" : "");
+}
+
+static void print_side(const char *mark, const struct input *in)
+{
+	char desc[160];
+
+	trace_desc(in, desc, sizeof(desc));
+	if (!*desc)
+		printf("%s %s\n", mark, in->path);
+	else if (strlen(mark) + strlen(in->path) + strlen(desc) + 4 <=
+		 TEXT_WIDTH)
+		printf("%s %s (%s)\n", mark, in->path, desc);
+	else
+		printf("%s %s\n    (%s)\n", mark, in->path, desc);
+}
+
 static void print_text(const struct cmp *c, const struct opts *o)
 {
 	char bv[32], nv[32], dv[32], pv[32];
@@ -852,7 +902,8 @@ static void print_text(const struct cmp *c, const struct opts *o)
 	const struct result *cur = NULL;
 	size_t i, hidden = 0;
 
-	printf("--- %s\n+++ %s\n", c->base->path, c->new->path);
+	print_side("---", c->base);
+	print_side("+++", c->new);
 	for (i = 0; i < c->n; i++) {
 		const struct row *r = &c->rows[i];
 		int l;
@@ -1018,6 +1069,16 @@ static size_t md_table(const struct cmp *c, const struct opts *o,
 	return rows;
 }
 
+static void md_lost(const struct input *in)
+{
+	if (trace_lost(in) <= 0)
+		return;
+	printf("> **warning**: the trace of ");
+	md_code(in->path);
+	printf(" lost %lld events: its counts are low.\n\n",
+	       (long long)trace_lost(in));
+}
+
 static void print_markdown(const struct cmp *c, const struct opts *o)
 {
 	size_t main_rows, detail_rows;
@@ -1029,6 +1090,8 @@ static void print_markdown(const struct cmp *c, const struct opts *o)
 	printf(" -> ");
 	md_code(c->new->path);
 	printf(")\n\n");
+	md_lost(c->base);
+	md_lost(c->new);
 	main_rows = md_table(c, o, MD_REGRESSED, MD_CHANGED, true);
 	detail_rows = md_table(c, o, MD_DETAIL, MD_DETAIL, false);
 	if (detail_rows) {
@@ -1100,6 +1163,10 @@ static void print_json(struct cmp *cmps, size_t n, int exit_code,
 		json_object_set_new(f, "file", json_string(c->new->path));
 		json_object_set_new(f, "status",
 				    json_string(verdict_word(c->exit)));
+		json_object_set_new(f, "base_lost",
+				    json_integer(trace_lost(c->base)));
+		json_object_set_new(f, "new_lost",
+				    json_integer(trace_lost(c->new)));
 		if (c->incomparable)
 			json_object_set_new(f, "reason",
 					    json_string(c->incomparable));

@@ -309,12 +309,28 @@ expect noleaf 3 && grep -q "counter 'breakdown.atomics.refcount' of policy" \
 	>"$tmp/nogroup.json"
 d nogroup --json "$base" "$tmp/nogroup.json"
 expect nogroup 3 &&
-if [ "$(get "$tmp/nogroup.out" verdict.missing)" = 11 ] &&
+if [ "$(get "$tmp/nogroup.out" verdict.missing)" = 13 ] &&
    [ "$(grep -c "is missing from" "$tmp/nogroup.err")" = 10 ] &&
-   grep -q '\.\.\. and 1 more missing' "$tmp/nogroup.err"; then
+   grep -q '\.\.\. and 3 more missing' "$tmp/nogroup.err"; then
 	pass fixed_group_missing
 else
 	fail fixed_group_missing "$(get "$tmp/nogroup.out" verdict)"
+fi
+
+# lost events: said on stderr, in the text header, markdown and JSON
+"$J" "$base" trace.lost =5 >"$tmp/lost.json"
+d lost "$base" "$tmp/lost.json"
+d lostj --json "$base" "$tmp/lost.json"
+d lostm --markdown "$base" "$tmp/lost.json"
+expect lost 0 &&
+if grep -q 'lost.json: the trace lost 5 events' "$tmp/lost.err" &&
+   grep -A1 '^+++ .*lost.json' "$tmp/lost.out" | grep -q 'LOST EVENTS' &&
+   grep -q 'lost 5 events' "$tmp/lostm.out" &&
+   [ "$(get "$tmp/lostj.out" 'verdict.files[0].new_lost')" = 5 ] &&
+   [ "$(get "$tmp/lostj.out" 'verdict.files[0].base_lost')" = 0 ]; then
+	pass lost_events_reported
+else
+	fail lost_events_reported "$(cat "$tmp/lost.err")"
 fi
 
 # ---- malformed and truncated JSON: 2, file and line/column named
