@@ -464,6 +464,15 @@ else
 		head -1)"
 fi
 
+# ---- '-' reads a report from stdin, once
+"$U" diff "$base" - <"$tmp/reg1.json" >"$tmp/stdin.out" 2>"$tmp/stdin.err"
+echo $? >"$tmp/stdin.rc"
+expect stdin 1 && grep -q '^  tlb_flushes .*REGRESSED$' "$tmp/stdin.out" &&
+	pass stdin_report || { [ "$(rc stdin)" = 1 ] &&
+	fail stdin_report "no regression row"; }
+d stdin2 - - </dev/null
+expect stdin2 2 && pass stdin_only_once
+
 # ---- inputs are told apart by content, never by name
 cp "$tmp/reg1.json" "$tmp/report.umt"
 d byname "$base" "$tmp/report.umt"
