@@ -217,6 +217,10 @@ static int replay_records(struct umt_reader *r, struct report *rep)
 	int rc;
 
 	while ((rc = umt_reader_next(r, &rec)) == 1) {
+		const struct umt_tlb_flush *fl = rec.payload;
+		const struct umt_lost *lo = rec.payload;
+		const struct umt_stats *st = rec.payload;
+
 		if (rec.short_payload)
 			rep->short_payloads++;
 		switch (rec.type) {
@@ -225,16 +229,13 @@ static int replay_records(struct umt_reader *r, struct report *rep)
 						     &truncated), rec.seq);
 			break;
 		case UMT_REC_TLB_FLUSH:
-			report_add_tlb_flush(rep, ((const struct umt_tlb_flush *)
-					     rec.payload)->task_id, rec.seq);
+			report_add_tlb_flush(rep, fl->task_id, rec.seq);
 			break;
 		case UMT_REC_LOST:
-			rep->lost += ((const struct umt_lost *)
-				      rec.payload)->count;
+			rep->lost += lo->count;
 			break;
 		case UMT_REC_STATS:
-			stats_lost = ((const struct umt_stats *)
-				      rec.payload)->lost;
+			stats_lost = st->lost;
 			break;
 		}
 	}
