@@ -430,6 +430,13 @@ static int probe_one(struct ut_plan *plan, const char *symbol, enum mech m,
 	t->symbol = symbol;
 	t->mech = mech_names[m];
 	t->note[0] = 0;
+	/* test knob: exercise the kprobe/raw_tp fallbacks on any kernel */
+	if (getenv("UNMAPTRACE_NO_BTF_PROGS") &&
+	    (m == M_FENTRY || m == M_FEXIT || m == M_TP_BTF)) {
+		snprintf(t->note, sizeof(t->note),
+			 "disabled by UNMAPTRACE_NO_BTF_PROGS");
+		return t->err = -EPERM;
+	}
 	switch (m) {
 	case M_FENTRY:
 		return t->err = probe_tracing(symbol, BPF_TRACE_FENTRY, t);

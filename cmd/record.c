@@ -44,9 +44,10 @@ static const char record_doc[] =
 "USAGE: unmaptrace record [-o FILE] [-d SECONDS] [-b MB] [--meta K=V]...\n"
 "                         (-p PID | -a | -- CMD [ARGS...])\n"
 "\n"
-"With CMD: run it, record it and its children, stop when it exits.\n"
-"-p follows a running process and its children, -a the whole system\n"
-"(kswapd included).  Ctrl-C (SIGINT/SIGTERM) ends the trace cleanly.\n"
+"With CMD: run it, record it and its children, stop when it exits (or\n"
+"after -d, then CMD gets SIGTERM).  -p follows a running process and its\n"
+"children until it exits, -a the whole system (kswapd included).\n"
+"Ctrl-C (SIGINT/SIGTERM) ends the trace cleanly.\n"
 "An existing FILE is renamed to FILE.old first.  Exit status 0 when the\n"
 "trace was written (CMD's own status is in the summary line), 1 when\n"
 "recording is impossible here (see `unmaptrace features`), 2 usage.\n"
@@ -765,6 +766,9 @@ int cmd_record(int argc, char **argv)
 	}
 	skel->rodata->nr_cpu_ids = r.ncpus;
 	skel->rodata->filter_tgid = !a.all;
+	/* BPF_MAP_TYPE_RINGBUF wants a power-of-two size */
+	while (a.buffer_mb & (a.buffer_mb - 1))
+		a.buffer_mb += a.buffer_mb & -a.buffer_mb;
 	bpf_map__set_max_entries(skel->maps.events, a.buffer_mb << 20);
 	err = unmaptrace_bpf__load(skel);
 	if (err) {
@@ -859,6 +863,11 @@ int cmd_record(int argc, char **argv)
 		}
 		if (a.duration && now_ns() - t0 >= a.duration * 1e9)
 			break;
+		if (a.pid && kill(a.pid, 0) && errno == ESRCH) {
+			snprintf(exited, sizeof(exited), "PID %d exited",
+				 a.pid);
+			break;
+		}
 		if (now_ns() - last_tick >= 1000000000ULL) {
 			double dt = (now_ns() - last_tick) / 1e9;
 
@@ -933,7 +942,7 @@ int cmd_record(int argc, char **argv)
 		(unsigned long)bytes, a.out,
 		(unsigned long)(r.ttu_records + r.tlb_records),
 		(unsigned long)r.lost, (now_ns() - t0) / 1e9,
-		exited[0] ? "; CMD exited " : "", exited);
+		!exited[0] ? "" : a.pid ? "; " : "; CMD exited ", exited);
 out:
 	if (release_fd >= 0)
 		close(release_fd);	/* held child exits 127 */
