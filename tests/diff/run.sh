@@ -507,9 +507,10 @@ fi
 # Shipped traces first; else the synthetic ones tests/unit/test_model
 # writes (the model's own test traces).
 traces=()
-for t in "$top"/traces/*.umt; do
+# smallest first: every case below replays its trace again
+while IFS= read -r t; do
 	[ -f "$t" ] && traces+=("$t")
-done
+done < <(ls -Sr "$top"/traces/*.umt 2>/dev/null)
 gen=${UMT_ASAN_OUT:-$top/.output}/tests/test_model
 if [ ${#traces[@]} -eq 0 ] && [ -x "$gen" ] && mkdir -p "$tmp/syn" &&
    "$gen" --write-traces "$tmp/syn" >/dev/null 2>&1; then
