@@ -527,19 +527,30 @@ else
 	echo "# trace inputs: $trace"
 	d tt "$trace" "$trace"
 	expect tt 0 && pass trace_vs_trace
-	# diff's in-process replay must equal `replay --json`, row for row
-	d tr --json --fail-on '*>+0%' "$tmp/real.json" "$trace"
-	o=$tmp/tr.out
-	if expect tr 0; then
-		total=$(cnt "$o" 'rows[status=ok]')
-		if [ "$total" -gt 0 ] &&
-		   [ "$(get "$o" verdict.unchanged)" = "$total" ] &&
-		   [ "$(get "$o" verdict.improved)" = 0 ]; then
-			pass report_vs_trace
-		else
-			fail report_vs_trace "in-process replay differs from" \
-				"replay --json: $(get "$o" verdict)"
-		fi
+	# diff's in-process replay must equal `replay --json`, row for row,
+	# for every trace (a few) and both arches
+	bad=
+	for t in "${traces[@]:0:6}"; do
+		for a in x86 arm64; do
+			"$U" replay --json --arch $a "$t" >"$tmp/rj.json" \
+				2>/dev/null || { bad+=" replay:$t:$a"; continue; }
+			d tr --json --fail-on '*>+0%' "$tmp/rj.json" --arch $a \
+				"$t"
+			o=$tmp/tr.out
+			total=$(cnt "$o" 'rows[status=ok]')
+			if [ "$(rc tr)" != 0 ] || ! clean tr ||
+			   [ "$total" -eq 0 ] ||
+			   [ "$(get "$o" verdict.unchanged)" != "$total" ] ||
+			   [ "$(get "$o" verdict.improved)" != 0 ]; then
+				bad+=" $(basename "$t"):$a"
+			fi
+		done
+	done
+	if [ -z "$bad" ]; then
+		pass report_vs_trace
+	else
+		fail report_vs_trace "in-process replay differs from" \
+			"replay --json:$bad"
 	fi
 	cp "$trace" "$tmp/trace.json"
 	d tmagic "$tmp/trace.json" "$tmp/real.json"
