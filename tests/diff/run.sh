@@ -549,8 +549,7 @@ else
 	if [ -z "$bad" ]; then
 		pass report_vs_trace
 	else
-		fail report_vs_trace "in-process replay differs from" \
-			"replay --json:$bad"
+		fail report_vs_trace "in-process replay differs from replay --json:$bad"
 	fi
 	cp "$trace" "$tmp/trace.json"
 	d tmagic "$tmp/trace.json" "$tmp/real.json"
