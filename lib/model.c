@@ -274,6 +274,13 @@ int model_policy_init(struct model_policy *p, const char *name,
 		return -1;
 	}
 	policy_details(p, v);
+	/*
+	 * Named policies share 7.3's arm64 contpte code, so that --arch
+	 * arm64 compares batching and not contpte_ptep_get() versions;
+	 * "kernel" keeps its release's.
+	 */
+	if (strcmp(base, "kernel"))
+		p->arm64_gather_all = false;
 	if (p->skip && p->gen < GEN_LAZYFREE) {
 		snprintf(err, errlen, "'+skip' needs a batching policy, "
 			 "not '%s'", base);
