@@ -619,7 +619,7 @@ void ut_plan_print(const struct ut_plan *plan, FILE *f)
 {
 	int h, i;
 
-	fprintf(f, "%-10s %-26s %-10s %-8s %s\n", "HOOK", "SYMBOL",
+	fprintf(f, "%-10s %-26s %-10s %-9s %s\n", "HOOK", "SYMBOL",
 		"MECHANISM", "RESULT", "NOTE");
 	for (h = 0; h < UT_HOOK_NR; h++) {
 		const struct ut_hook_plan *hp = &plan->hooks[h];
@@ -638,12 +638,12 @@ void ut_plan_print(const struct ut_plan *plan, FILE *f)
 				snprintf(res, sizeof(res), "%s",
 					 strerrorname_np(-t->err) ?:
 					 "error");
-			fprintf(f, "%-10s %-26s %-10s %-8s %s\n",
+			fprintf(f, "%-10s %-26s %-10s %-9s %s\n",
 				i ? "" : hp->name, t->symbol, t->mech, res,
 				t->note);
 		}
 		if (!w)
-			fprintf(f, "%-10s %-26s %-10s %-8s %s\n", "", "-", "-",
+			fprintf(f, "%-10s %-26s %-10s %-9s %s\n", "", "-", "-",
 				"NONE", "no candidate attaches");
 	}
 	fprintf(f, "\nswap pte layout: %s\n", plan->swp_note);

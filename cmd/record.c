@@ -550,6 +550,9 @@ static int fill_meta(struct umt_meta *m, const struct ut_plan *plan,
 	err |= umt_meta_set(m, "record.target", a->all ? "all" :
 			    a->pid ? "pid" : "cmd");
 	err |= umt_meta_set(m, "swap_pte_layout", plan->swp_note);
+	if (plan->tracefs_mounted_by_us)
+		err |= umt_meta_set(m, "tracefs",
+				    "mounted by record at /sys/kernel/tracing");
 	err |= umt_meta_set(m, "vma.droppable", plan->vm_droppable_mask ?
 			    "recorded" : "not recorded (no BTF enum)");
 	if (ut_kconfig_source()) {
@@ -738,6 +741,14 @@ int cmd_record(int argc, char **argv)
 
 	/* decide the plan before anything that looks like a trace exists */
 	ut_plan_probe(&plan);
+	if (!plan.have_btf) {
+		fprintf(stderr, "unmaptrace record: this kernel has no BTF "
+			"(/sys/kernel/btf/vmlinux): the CO-RE collector needs "
+			"CONFIG_DEBUG_INFO_BTF=y\n"
+			"[ unmaptrace record: no trace written to %s (no kernel "
+			"BTF) ]\n", a.out);
+		return EXIT_FAIL;
+	}
 	if (ut_plan_missing(&plan) >= 0) {
 		ut_plan_explain_missing(&plan, stderr);
 		fprintf(stderr, "[ unmaptrace record: no trace written to %s "
