@@ -803,7 +803,8 @@ int fork_tp_btf(__u64 *ctx)
 {
 	struct task_struct *parent = (void *)ctx[0], *child = (void *)ctx[1];
 
-	return fork_hit(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
+	return fork_hit(BPF_CORE_READ(parent, tgid),
+			BPF_CORE_READ(child, tgid));
 }
 
 SEC("raw_tp/sched_process_fork")
@@ -811,7 +812,8 @@ int fork_raw_tp(__u64 *ctx)
 {
 	struct task_struct *parent = (void *)ctx[0], *child = (void *)ctx[1];
 
-	return fork_hit(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
+	return fork_hit(BPF_CORE_READ(parent, tgid),
+			BPF_CORE_READ(child, tgid));
 }
 
 SEC("tracepoint/sched/sched_process_fork")

@@ -55,7 +55,8 @@
 #define UT_SLOT_DEVICE		6
 #define UT_SLOT_NO_TABLE	7
 #define UT_SLOT_MAKE(t, page, bits) \
-	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | (uint32_t)(bits) << 16)
+	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | \
+	 (uint32_t)(bits) << 16)
 
 #define UT_PTE_WRITE		(1u << 0)
 #define UT_PTE_DIRTY		(1u << 1)
@@ -104,7 +105,7 @@ enum ut_ev_type {
 /* Why an image could not be taken (ut_ttu.image_err) */
 enum ut_image_err {
 	UT_IMG_OK		= 0,
-	UT_IMG_NO_LAYOUT	= 1,	/* page_offset_base/vmemmap_base unknown */
+	UT_IMG_NO_LAYOUT	= 1,	/* page_offset_base etc. unknown */
 	UT_IMG_READ_FAULT	= 2,	/* a page-table read faulted */
 	UT_IMG_NO_MM		= 3,
 };

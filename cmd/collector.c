@@ -267,8 +267,8 @@ static int probe_kprobe(const char *sym, bool ret, struct ut_try *t)
 		return -ENOENT;
 	}
 	if (ret) {
-		f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe",
-			  "r");
+		f = fopen("/sys/bus/event_source/devices/kprobe/format/"
+			  "retprobe", "r");
 		if (!f || fscanf(f, "config:%d", &bit) != 1) {
 			if (f)
 				fclose(f);
@@ -627,7 +627,8 @@ void ut_plan_print(const struct ut_plan *plan, FILE *f)
 
 		for (i = 0; i < hp->nr_tries; i++) {
 			const struct ut_try *t = &hp->tries[i];
-			bool won = w && !t->err && !strcmp(t->symbol, w->symbol);
+			bool won = w && !t->err &&
+				   !strcmp(t->symbol, w->symbol);
 			char res[16];
 
 			if (won)
@@ -670,8 +671,8 @@ json_t *ut_plan_json(const struct ut_plan *plan)
 		if (w) {
 			json_object_set_new(jh, "symbol",
 					    json_string(w->symbol));
-			json_object_set_new(jh, "mechanism",
-					    json_string(mech_names[w->mech[0]]));
+			json_object_set_new(jh, "mechanism", json_string(
+					    mech_names[w->mech[0]]));
 		}
 		for (i = 0; i < hp->nr_tries; i++) {
 			const struct ut_try *t = &hp->tries[i];

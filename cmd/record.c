@@ -567,7 +567,8 @@ static int fill_meta(struct umt_meta *m, const struct ut_plan *plan,
 		}
 	} else {
 		err |= umt_meta_set(m, "config.source",
-				    "none (no /boot/config, no /proc/config.gz)");
+				    "none (no /boot/config-*, no "
+				    "/proc/config.gz)");
 	}
 	for (i = 0; i < (size_t)a->nr_meta; i++) {
 		char *eq = strchr(a->meta[i], '=');
@@ -745,8 +746,8 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "unmaptrace record: this kernel has no BTF "
 			"(/sys/kernel/btf/vmlinux): the CO-RE collector needs "
 			"CONFIG_DEBUG_INFO_BTF=y\n"
-			"[ unmaptrace record: no trace written to %s (no kernel "
-			"BTF) ]\n", a.out);
+			"[ unmaptrace record: no trace written to %s (no "
+			"kernel BTF) ]\n", a.out);
 		return EXIT_FAIL;
 	}
 	if (ut_plan_missing(&plan) >= 0) {

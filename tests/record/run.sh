@@ -109,9 +109,11 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 print(len([h for h in j["hooks"] if h["hook"] == sys.argv[2]][0]["tries"]))
 ' feat.json "$h" 2>/dev/null || echo 0)
-	n_lines=$(grep -cE '^  (fentry|fexit|kprobe|kretprobe|tp_btf|raw_tp|tracepoint) .*: E[A-Z]+ \(' rec.err)
+	mechs='fentry|fexit|kprobe|kretprobe|tp_btf|raw_tp|tracepoint'
+	n_lines=$(grep -cE "^  ($mechs) .*: E[A-Z]+ \\(" rec.err)
 	check record-refuses-lists-tries \
-		$([ "$n_tried" -gt 0 ] && [ "$n_lines" -eq "$n_tried" ]; echo $?) \
+		$([ "$n_tried" -gt 0 ] && [ "$n_lines" -eq "$n_tried" ]
+		  echo $?) \
 		"$n_lines mechanism lines, features tried $n_tried"
 	grep -q 'tests/vm/README.md' rec.err
 	check record-refuses-says-what-works $? "no hint where recording works"
@@ -137,10 +139,13 @@ else
 	"$bin" record -o t.umt --meta test=record-run -- true \
 		>rec.out 2>rec.err
 	rc=$?
-	check record-runs $([ $rc -eq 0 ]; echo $?) "exit $rc: $(tail -2 rec.err)"
+	check record-runs $([ $rc -eq 0 ]; echo $?) \
+		"exit $rc: $(tail -2 rec.err)"
 	check record-rotates-old $([ "$(cat t.umt.old)" = old ]; echo $?) \
 		"t.umt.old is not the previous file"
-	grep -qE '^\[ unmaptrace record: wrote [0-9]+ bytes to t.umt \([0-9]+ events, [0-9]+ lost, [0-9.]+ s\); CMD exited 0 \]$' rec.err
+	sum='^\[ unmaptrace record: wrote [0-9]+ bytes to t.umt '
+	sum+='\([0-9]+ events, [0-9]+ lost, [0-9.]+ s\); CMD exited 0 \]$'
+	grep -qE "$sum" rec.err
 	check record-summary $? "$(tail -1 rec.err)"
 	"$bin" info t.umt >info.out 2>&1
 	check record-info $? "info failed on the new trace"
