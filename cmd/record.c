@@ -740,6 +740,14 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "unmaptrace record: not root; loading BPF "
 			"will most likely fail\n");
 
+	/*
+	 * Catch SIGINT/SIGTERM from the start (also when started in the
+	 * background with SIGINT ignored): probing and loading take seconds
+	 * on slow machines and a signal then must not be lost.
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
 	/* decide the plan before anything that looks like a trace exists */
 	ut_plan_probe(&plan);
 	if (!plan.have_btf) {
@@ -830,6 +838,13 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 
+	/* interrupted while probing or attaching: nothing recorded yet */
+	if (stop) {
+		fprintf(stderr, "[ unmaptrace record: no trace written to %s "
+			"(interrupted before recording started) ]\n", a.out);
+		goto out;
+	}
+
 	/* attached: now the file */
 	if (fill_meta(&meta, &plan, &a, argc, argv, &r)) {
 		fprintf(stderr, "unmaptrace record: too much metadata (max "
@@ -851,8 +866,6 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (release_fd >= 0) {
 		if (write(release_fd, "g", 1) != 1)
 			fprintf(stderr, "unmaptrace record: cannot start "
@@ -860,6 +873,9 @@ int cmd_record(int argc, char **argv)
 		close(release_fd);
 		release_fd = -1;
 	}
+	if (tty)
+		fprintf(stderr, "unmaptrace record: recording to %s "
+			"(Ctrl-C to stop)\n", a.out);
 	t0 = last_tick = now_ns();
 	while (!stop) {
 		err = ring_buffer__poll(rb, 100);
