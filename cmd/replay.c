@@ -148,10 +148,15 @@ static const char *norm_arch(const char *a)
 	return NULL;
 }
 
-/* Build the policy list; returns the count, or -1 after a message. */
+/*
+ * Build the policy list; returns the count, or -1 after a message.  The
+ * check runs policy "kernel" on the trace's own arch (@trace_arch): a
+ * "kernel" asked for on another arch does not count, a hidden one is added.
+ */
 static int make_policies(struct model_policy *pols, const char *list,
-			 enum model_arch arch, const char *release,
-			 bool check, int *check_idx, bool *hidden)
+			 enum model_arch arch, enum model_arch trace_arch,
+			 const char *release, bool check, int *check_idx,
+			 bool *hidden)
 {
 	char *copy = strdup(list), *save = NULL, *tok, err[256];
 	int n = 0;
@@ -174,7 +179,8 @@ static int make_policies(struct model_policy *pols, const char *list,
 			return -1;
 		}
 		hidden[n] = false;
-		if (*check_idx < 0 && !strcmp(tok, "kernel"))
+		if (*check_idx < 0 && !strcmp(tok, "kernel") &&
+		    arch == trace_arch)
 			*check_idx = n;
 		n++;
 	}
@@ -184,8 +190,8 @@ static int make_policies(struct model_policy *pols, const char *list,
 		return -1;
 	}
 	if (check && *check_idx < 0) {
-		if (model_policy_init(&pols[n], "kernel", arch, release, err,
-				      sizeof(err))) {
+		if (model_policy_init(&pols[n], "kernel", trace_arch, release,
+				      err, sizeof(err))) {
 			fprintf(stderr, "replay: --check: %s\n", err);
 			return -1;
 		}
@@ -235,7 +241,7 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 	const char *rel, *arch, *w, *why;
 	struct umt_reader *r;
 	struct umt_rec rec;
-	enum model_arch ma;
+	enum model_arch ma, ta;
 	uint64_t truncated = 0, stats_lost = 0;
 	int n, i, rc, check_idx, maj, min;
 	char err[256];
@@ -248,13 +254,13 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 	m = umt_reader_meta(r);
 	rel = umt_meta_get(m, UMT_KEY_KERNEL);
 	arch = norm_arch(umt_meta_get(m, UMT_KEY_ARCH));
+	ta = arch && !strcmp(arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
+	ma = ta;
 	if (env.arch)
 		ma = !strcmp(env.arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
-	else
-		ma = arch && !strcmp(arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
 	n = make_policies(pols, env.policies ? env.policies :
-			  DEFAULT_POLICIES, ma, rel, env.check, &check_idx,
-			  hidden);
+			  DEFAULT_POLICIES, ma, ta, rel, env.check,
+			  &check_idx, hidden);
 	if (n < 0 || report_init(rep, path, pols, n)) {
 		umt_reader_close(r);
 		return -1;

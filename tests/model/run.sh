@@ -90,6 +90,15 @@ for t in synthetic-7.2-pageout synthetic-6.1-deferred; do
 	fi
 done
 
+# --check models the trace's own arch whatever --arch asks
+r check_arm64 --check --arch arm64 -p none,kernel synthetic-7.2-pageout.umt
+if [ "$(rc check_arm64)" = 0 ] && clean check_arm64 &&
+   grep -q '^check: ok' "$tmp/check_arm64.out"; then
+	pass check_uses_trace_arch
+else
+	fail check_uses_trace_arch "exit $(rc check_arm64)"
+fi
+
 # --check must fail, exit 1, and say why
 expect_fail() {
 	local t=$1 what=$2
