@@ -29,15 +29,6 @@
 #include "umt.h"
 #include "unmaptrace.skel.h"
 
-/*
- * An image could not be taken (page_offset_base unknown, read fault):
- * flagged so that no reader mistakes it for an empty page table.
- * Requested for lib/umt.h as UMT_FOLIO_NO_IMAGE.
- */
-#ifndef UMT_FOLIO_NO_IMAGE
-#define UMT_FOLIO_NO_IMAGE	(1u << 7)
-#endif
-
 static const char record_doc[] =
 "Record what try_to_unmap_one() sees into a .umt trace (root).\n"
 "\n"
@@ -546,7 +537,7 @@ static int fill_meta(struct umt_meta *m, const struct ut_plan *plan,
 	err |= umt_meta_set(m, UMT_KEY_CMDLINE, cmdline);
 	err |= umt_meta_set(m, UMT_KEY_START, ts);
 	r->levels_meta = cpuinfo_levels();
-	err |= meta_setf(m, "paging_levels", "%d", r->levels_meta);
+	err |= meta_setf(m, UMT_KEY_PAGING_LEVELS, "%d", r->levels_meta);
 	err |= umt_meta_set(m, "record.target", a->all ? "all" :
 			    a->pid ? "pid" : "cmd");
 	err |= umt_meta_set(m, "swap_pte_layout", plan->swp_note);

@@ -1571,7 +1571,7 @@ char *umt_folio_flags_str(uint32_t flags, char *buf, size_t len)
 {
 	static const char *const n[] = {
 		"large", "pmd_mapped", "dirty", "pinned", "swapcache",
-		"mlocked", "image_trunc",
+		"mlocked", "image_trunc", "no_image",
 	};
 
 	return flags_str(flags, n, sizeof(n) / sizeof(n[0]), buf, len);

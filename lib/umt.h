@@ -82,6 +82,7 @@ enum umt_folio_kind {
 #define UMT_FOLIO_SWAPCACHE	(1u << 4)
 #define UMT_FOLIO_MLOCKED	(1u << 5)
 #define UMT_FOLIO_IMAGE_TRUNC	(1u << 6)	/* slots beyond UMT_MAX_SLOTS */
+#define UMT_FOLIO_NO_IMAGE	(1u << 7)	/* page tables could not be read */
 
 /* umt_ttu.vma_flags (normalised, not raw vm_flags) */
 #define UMT_VMA_LOCKED		(1u << 0)
@@ -223,6 +224,7 @@ enum umt_meta_type {
 #define UMT_KEY_CMDLINE		"record.cmdline"
 #define UMT_KEY_START		"record.start"		/* RFC 3339 UTC */
 #define UMT_KEY_WORKLOAD	"workload"
+#define UMT_KEY_PAGING_LEVELS	"paging_levels"
 
 /* One hook of the attach plan */
 struct umt_attach {
