@@ -19,6 +19,7 @@ static const char *const live_names[RL_NR] = {
 	[RL_TLB_FLUSHES]	= "tlb_flushes",
 	[RL_MM_COUNTER_UPDATES]	= "mm_counter_updates",
 	[RL_WALK_CALLS]		= "walk_calls",
+	[RL_WALK_TRUE]		= "walk_iterations",
 	[RL_RET]		= "failed_calls",
 };
 
@@ -182,6 +183,16 @@ static void note_add(struct report_result *res, const char *note)
 	}
 }
 
+static bool image_maps_folio(const struct umt_ttu *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr_slots && i < UMT_MAX_SLOTS; i++)
+		if (UMT_SLOT_TYPE(t->slots[i]) == UMT_SLOT_THIS)
+			return true;
+	return false;
+}
+
 static void show_mismatch(struct report *r, const struct umt_ttu *t,
 			  uint64_t seq, const uint64_t *model,
 			  const uint64_t *live, const bool *cmp)
@@ -218,6 +229,14 @@ static void show_mismatch(struct report *r, const struct umt_ttu *t,
 			      (unsigned long long)live[i],
 			      (unsigned long long)model[i]);
 	}
+	/* the kernel found a PTE of the folio that the image does not hold */
+	if (cmp[RL_WALK_TRUE] && live[RL_WALK_TRUE] > model[RL_WALK_TRUE] &&
+	    !image_maps_folio(t) && o < sizeof(m->text))
+		o += snprintf(m->text + o, sizeof(m->text) - o,
+			      "  hint: the kernel's walk found the folio "
+			      "mapped, the recorded image has no PTE\n"
+			      "  of it: the image (folio address or VMA "
+			      "range) is wrong, not the model\n");
 	if (o < sizeof(m->text))
 		snprintf(m->text + o, sizeof(m->text) - o,
 			 "  image (table index %u, page %u, vma pages %d..%d):"
@@ -243,12 +262,14 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	model[RL_TLB_FLUSHES] = mc->direct_flushes;
 	model[RL_MM_COUNTER_UPDATES] = mc->n.c[MC_MM_COUNTER_UPDATES];
 	model[RL_WALK_CALLS] = mc->n.c[MC_WALK_CALLS];
+	model[RL_WALK_TRUE] = mc->n.c[MC_WALK_ITERATIONS];
 	model[RL_RET] = !mc->ret;
 	live[RL_RMAP_CALLS] = t->live_rmap_calls;
 	live[RL_RMAP_PAGES] = t->live_rmap_pages;
 	live[RL_TLB_FLUSHES] = t->live_tlb_flushes;
 	live[RL_MM_COUNTER_UPDATES] = t->live_rss_stat;
 	live[RL_WALK_CALLS] = t->live_walk_calls;
+	live[RL_WALK_TRUE] = t->live_walk_true;
 	live[RL_RET] = !t->ret;
 	for (i = 0; i < RL_NR; i++)
 		cmp[i] = true;
@@ -256,6 +277,7 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	cmp[RL_TLB_FLUSHES] = trace_is_x86(r);
 	/* a call always makes one walk call: 0 means the hook is absent */
 	cmp[RL_WALK_CALLS] = t->live_walk_calls > 0;
+	cmp[RL_WALK_TRUE] = t->live_walk_calls > 0;
 	for (i = 0; i < RL_NR; i++) {
 		if (!cmp[i])
 			continue;
@@ -294,6 +316,7 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 		r->live[RL_TLB_FLUSHES] += t->live_tlb_flushes;
 		r->live[RL_MM_COUNTER_UPDATES] += t->live_rss_stat;
 		r->live[RL_WALK_CALLS] += t->live_walk_calls;
+		r->live[RL_WALK_TRUE] += t->live_walk_true;
 		r->live[RL_RET] += !t->ret;
 		if (t->live_walk_calls)
 			r->walk_hooked = true;
@@ -402,7 +425,7 @@ static bool live_compared(const struct report *r, int i)
 {
 	if (i == RL_TLB_FLUSHES)
 		return trace_is_x86(r);
-	if (i == RL_WALK_CALLS)
+	if (i == RL_WALK_CALLS || i == RL_WALK_TRUE)
 		return r->walk_hooked;
 	return true;
 }

@@ -45,6 +45,7 @@ enum report_live_counter {
 	RL_TLB_FLUSHES,
 	RL_MM_COUNTER_UPDATES,
 	RL_WALK_CALLS,
+	RL_WALK_TRUE,
 	RL_RET,
 	RL_NR,
 };

@@ -114,6 +114,7 @@ expect_fail synthetic-mismatch 'rmap_pages: live 15, model 16'
 expect_fail synthetic-lost 'events lost'
 expect_fail synthetic-stray-flush 'model deferred no flush'
 expect_fail synthetic-defer-race 'a recording race'
+expect_fail synthetic-empty-image 'the image (folio address or VMA range) is wrong'
 
 # every shipped trace: the kernel policy reproduces its live counts
 shopt -s nullglob
