@@ -215,8 +215,8 @@ static void show_mismatch(struct report *r, const struct umt_ttu *t,
 	flags_text(vf, sizeof(vf), t->vma_flags, vma, 6);
 	report_image(t, img, 200);
 	o = snprintf(m->text, sizeof(m->text),
-		     "call %llu (record %llu, task %u): %s folio, %u pages, "
-		     "ttu %s, vma %s, defer %u, ret %u\n",
+		     "call %llu (record %llu, task %u): %s folio, %u pages,"
+		     "\n  ttu %s, vma %s, defer %u, ret %u\n",
 		     (unsigned long long)m->call, (unsigned long long)seq,
 		     t->task_id, t->kind < UMT_KIND_NR ? kind_names[t->kind] :
 		     "?", t->nr_pages, tf, vf, t->defer_flush, t->ret);

@@ -713,6 +713,8 @@ static void t_release(void)
  * by hand, never from the model (shared/docs/kernels-and-vms.md: 7.2.13
  * MADV_PAGEOUT of 64K mTHP on one CPU: lazyfree 1 rmap call of 16 pages,
  * 1 flush_tlb_mm_range, 1 rss_stat per folio; anon 16/16/16 and 32).
+ * Walk calls/true: a batch of the whole folio leaves the loop after one
+ * walk call (1/1); unbatched, N iterations and a last false call.
  */
 struct tw {
 	struct umt_writer *w;
@@ -757,14 +759,14 @@ static void tw_flush(struct tw *tw, uint32_t task)
 }
 
 static void live(struct umt_ttu *t, uint32_t rc, uint32_t rp, uint32_t tlb,
-		 uint32_t rss, uint32_t walk)
+		 uint32_t rss, uint32_t walk, uint32_t walk_true)
 {
 	t->live_rmap_calls = rc;
 	t->live_rmap_pages = rp;
 	t->live_tlb_flushes = tlb;
 	t->live_rss_stat = rss;
 	t->live_walk_calls = walk;
-	t->live_walk_true = walk ? walk - 1 : 0;
+	t->live_walk_true = walk_true;
 }
 
 static int write_traces(const char *dir)
@@ -781,13 +783,13 @@ static int write_traces(const char *dir)
 		       UMT_PTE_WRITE | UMT_PTE_YOUNG);
 		t->folio_id = i;
 		t->defer_flush = 0;
-		live(t, 1, 16, 1, 1, 1);
+		live(t, 1, 16, 1, 1, 1, 1);
 		tw_ttu(&tw, t);
 		free(t);
 		t = mk(16, UMT_KIND_ANON, (i * 16) % 512,
 		       RW | UMT_PTE_ANON_EXCL);
 		t->defer_flush = 0;
-		live(t, 16, 16, 16, 32, 17);
+		live(t, 16, 16, 16, 32, 17, 16);
 		tw_ttu(&tw, t);
 		free(t);
 	}
@@ -799,7 +801,7 @@ static int write_traces(const char *dir)
 	t = mk(16, UMT_KIND_FILE, 0, RW);
 	t->slots[8] = UMT_SLOT_MAKE(UMT_SLOT_NONE, 0, 0);
 	t->defer_flush = 0;
-	live(t, 2, 15, 2, 2, 3);
+	live(t, 2, 15, 2, 2, 3, 2);
 	tw_ttu(&tw, t);
 	free(t);
 	umt_writer_close(tw.w);
@@ -815,7 +817,7 @@ static int write_traces(const char *dir)
 		t = mk(1, UMT_KIND_ANON, i % 512, RW | UMT_PTE_ANON_EXCL);
 		t->ttu_flags = UMT_TTU_BATCH_FLUSH;
 		t->task_id = 1;
-		live(t, 1, 1, 0, 2, 2);
+		live(t, 1, 1, 0, 2, 2, 1);
 		tw_ttu(&tw, t);
 		free(t);
 		if (i % 32 == 31)
@@ -829,7 +831,7 @@ static int write_traces(const char *dir)
 	for (i = 0; i < 4; i++) {
 		t = mk(16, UMT_KIND_LAZYFREE, 0, UMT_PTE_WRITE);
 		t->defer_flush = 0;
-		live(t, 1, i == 2 ? 15 : 16, 1, 1, 1);
+		live(t, 1, i == 2 ? 15 : 16, 1, 1, 1, 1);
 		tw_ttu(&tw, t);
 		free(t);
 	}
@@ -840,7 +842,7 @@ static int write_traces(const char *dir)
 		return 1;
 	t = mk(16, UMT_KIND_LAZYFREE, 0, UMT_PTE_WRITE);
 	t->defer_flush = 0;
-	live(t, 1, 16, 1, 1, 1);
+	live(t, 1, 16, 1, 1, 1, 1);
 	tw_ttu(&tw, t);
 	free(t);
 	{
@@ -856,7 +858,7 @@ static int write_traces(const char *dir)
 	t = mk(1, UMT_KIND_FILE, 0, RW);
 	t->ttu_flags = UMT_TTU_BATCH_FLUSH;
 	t->defer_flush = 0;
-	live(t, 1, 1, 1, 1, 2);
+	live(t, 1, 1, 1, 1, 2, 1);
 	tw_ttu(&tw, t);
 	free(t);
 	tw_flush(&tw, 0);
@@ -872,7 +874,7 @@ static int write_traces(const char *dir)
 	t = mk(1, UMT_KIND_ANON, 0, RW | UMT_PTE_ANON_EXCL);
 	t->ttu_flags = UMT_TTU_BATCH_FLUSH;
 	t->defer_flush = 0;
-	live(t, 1, 1, 0, 2, 2);
+	live(t, 1, 1, 0, 2, 2, 1);
 	tw_ttu(&tw, t);
 	free(t);
 	tw_flush(&tw, 0);
@@ -891,8 +893,7 @@ static int write_traces(const char *dir)
 	t->nr_slots = 0;
 	t->vma_start_page = -1025;
 	t->vma_end_page = -1022;
-	live(t, 1, 1, 1, 2, 1);
-	t->live_walk_true = 1;
+	live(t, 1, 1, 1, 2, 1, 1);
 	tw_ttu(&tw, t);
 	free(t);
 	umt_writer_close(tw.w);
