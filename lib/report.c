@@ -382,9 +382,9 @@ void report_add_tlb_flush(struct report *r, uint32_t task_id, uint64_t seq)
 			m->seq = seq;
 			snprintf(m->text, sizeof(m->text),
 				 "flush record %llu (task %u, after call %llu):"
-				 " arch_tlbbatch_flush() recorded, but the "
-				 "model deferred no flush for this task since "
-				 "its previous one\n", (unsigned long long)seq,
+				 "\n  arch_tlbbatch_flush() recorded, but the "
+				 "model deferred no flush for this task\n  "
+				 "since its previous one\n", (unsigned long long)seq,
 				 task_id, (unsigned long long)r->events);
 		}
 	}
