@@ -1176,9 +1176,10 @@ static int test_strings(void)
 	CHECK(strlen(tiny) == sizeof(tiny) - 1, "truncation \"%s\"", tiny);
 	CHECK(!strcmp(umt_slot_image_str(s, 0, buf, sizeof(buf)), "-"),
 	      "empty image");
-	umt_folio_flags_str(UMT_FOLIO_LARGE | UMT_FOLIO_DIRTY | 0x80, buf,
-			    sizeof(buf));
-	CHECK(!strcmp(buf, "large|dirty|0x80"), "folio flags \"%s\"", buf);
+	umt_folio_flags_str(UMT_FOLIO_LARGE | UMT_FOLIO_DIRTY |
+			    UMT_FOLIO_NO_IMAGE | 0x100, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "large|dirty|no_image|0x100"),
+	      "folio flags \"%s\"", buf);
 	CHECK(!strcmp(umt_ttu_flags_str(0, buf, sizeof(buf)), "-"),
 	      "no ttu flags \"%s\"", buf);
 	CHECK(!strcmp(umt_vma_flags_str(UMT_VMA_LOCKED | UMT_VMA_SHARED, buf,
