@@ -3,6 +3,7 @@
 #
 #   guest.sh --kernel NAME|RELEASE [--smp N] [--mem MB] [--timeout SEC]
 #            [--modules M1,M2] [--file HOSTPATH[:GUESTPATH]]...
+#            [--boot-retries N (default 1)]
 #            --out DIR -- GUEST_SCRIPT [ARGS...]
 #
 # The kernel comes from kernels.sh (fetched on first use).  The initramfs
@@ -35,7 +36,7 @@ cache=${UMT_CACHE:-$top/.cache}
 umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
 wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static/umt-workload}
 
-kernel="" smp=1 mem=1024 timeout=600 out="" modules="brd" extra=()
+kernel="" smp=1 mem=1024 timeout=600 out="" modules="brd" extra=() retries=1
 die() { echo "guest.sh: $*" >&2; exit 125; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 2; }
 
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--modules) modules=$2; shift 2 ;;
+	--boot-retries) retries=$2; shift 2 ;;
 	--file) extra+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
@@ -77,7 +79,9 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,out,guest,mnt/umt,lib/umt,lib/module
 
 # --- busybox ---------------------------------------------------------------
 bb=$(command -v busybox) || die "busybox not installed (busybox-static)"
-file -L "$bb" | grep -q 'statically linked' || die "$bb is not static (install busybox-static)"
+if ldd "$bb" >/dev/null 2>&1; then
+	die "$bb is dynamically linked (install busybox-static)"
+fi
 cp "$bb" "$root/bin/busybox"
 
 # --- mke2fs and its shared libraries ---------------------------------------
@@ -163,17 +167,31 @@ chmod +x "$root/init"
 # -accel tcg: KVM hangs on these hosts (kernels-and-vms.md).
 console=$out/console.log
 data=$work/ttyS1.log
-: >"$data"
+# A guest that dies before its script starts (never printed UMT-BOOTED) is
+# booted again, up to --boot-retries times: TCG here very rarely
+# double-faults during early boot (seen once on 6.12, in __kmalloc).
+attempt=0
 start=$(date +%s.%N)
-set +e
-timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
-	-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
-	-display none -monitor none -no-reboot \
-	-serial "file:$console" -serial "file:$data" </dev/null
-qrc=$?
-set -e
+while :; do
+	attempt=$((attempt + 1))
+	: >"$data"
+	set +e
+	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+		-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
+		-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+		-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
+		-display none -monitor none -no-reboot \
+		-serial "file:$console" -serial "file:$data" </dev/null
+	qrc=$?
+	set -e
+	if grep -q '^UMT-BOOTED' "$data" || [ "$qrc" -eq 124 ] ||
+		[ "$qrc" -eq 137 ] || [ "$attempt" -gt "$retries" ]; then
+		break
+	fi
+	mv "$console" "$out/console.boot$attempt.log"
+	echo "guest.sh: $rel did not boot (attempt $attempt, see" \
+		"console.boot$attempt.log); booting again" >&2
+done
 end=$(date +%s.%N)
 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
@@ -193,6 +211,7 @@ boot=$(sed -n 's/^UMT-BOOTED \([0-9.]*\)$/\1/p' "$work/data" | tail -1)
 	echo "wall_seconds=$secs"
 	echo "guest_uptime_at_script=${boot:-}"
 	echo "qemu_rc=$qrc"
+	echo "boot_attempts=$attempt"
 	echo "script_rc=${grc:-}"
 } >"$out/guest.info"
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
