@@ -32,7 +32,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cache=${UMT_CACHE:-$top/.cache}
 umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
 wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static/umt-workload}
 
