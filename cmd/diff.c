@@ -754,6 +754,20 @@ static void compare(struct cmp *c, struct opts *o)
 	for (i = 0; i < c->new->n; i++)
 		if (!find_result(c->base, &c->new->r[i]))
 			missing(c, &c->new->r[i], NULL, c->base->path);
+	/* a kernel-vs-kernel diff is only fair on the same workload */
+	for (i = 0; i < c->n; i++) {
+		const struct row *r = &c->rows[i];
+
+		if (r->metric && !strcmp(r->metric, "ttu_calls") && r->b &&
+		    r->n && r->b->v != r->n->v) {
+			fprintf(stderr, "unmaptrace diff: warning: %s and %s "
+				"replay different calls (ttu_calls %.0Lf vs "
+				"%.0Lf): counters follow the workload too\n",
+				c->base->path, c->new->path, r->b->v,
+				r->n->v);
+			break;
+		}
+	}
 	/* a --policy typo must not pass the gate by comparing nothing */
 	for (i = 0; i < o->nr_policies; i++) {
 		if (has_policy(c->base, o->policies[i]) ||

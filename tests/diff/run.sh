@@ -176,6 +176,15 @@ if expect many 1 && expect manyj 1; then
 	fi
 fi
 
+# ---- different workloads: a warning, the comparison still runs
+"$J" "$base" "$N.ttu_calls" +1 >"$tmp/ttu.json"
+d ttu "$base" "$tmp/ttu.json"
+expect ttu 0 && grep -q 'replay different calls (ttu_calls 4096 vs 4097)' \
+	"$tmp/ttu.err" && ! grep -q 'replay different' "$tmp/identical.err" &&
+	pass different_workload_warned ||
+	{ [ "$(rc ttu)" = 0 ] && fail different_workload_warned \
+		"$(cat "$tmp/ttu.err")"; }
+
 # ---- default rules: tolerance on atomics, none on tlb_flushes
 "$J" "$base" "$B.atomics" +8 "$B.pte_writes" +100000 >"$tmp/tol.json"
 d tol "$base" "$tmp/tol.json"
