@@ -18,7 +18,9 @@
  *
  * Options: --size MB (default 256), --folio-kb KB (block size the edge
  * cases cut folios at, default 64), --reclaim auto|pageout|memcg, --file
- * PATH (file modes; default $UMT_FS/umt-file or /mnt/umt/umt-file).
+ * PATH (file modes; default $UMT_FS/umt-file or /mnt/umt/umt-file),
+ * --fill BYTE (anonymous fill, default 0x5a; seed 000's benchmark uses 0,
+ * and zero-filled folios skip the swap write on newer kernels).
  *
  * Exit status: 0 done, 1 failed, 77 skipped (unsupported here).  Every
  * step prints what it did; "census" lines count the folios behind the
@@ -68,7 +70,9 @@ static struct {
 	size_t folio;
 	const char *reclaim;	/* auto, pageout, memcg */
 	const char *file;
+	int fill;
 } opt = {
+	.fill = 0x5a,
 	.size = 256UL << 20,
 	.folio = 64UL << 10,
 	.reclaim = "auto",
@@ -392,8 +396,9 @@ static char *anon_filled(size_t align)
 {
 	char *p = map_anon(opt.size, align);
 
-	memset(p, 0x5a, opt.size);
-	say("mapped and filled %zu MiB anonymous at %p", opt.size >> 20, p);
+	memset(p, opt.fill, opt.size);
+	say("mapped and filled %zu MiB anonymous at %p with 0x%02x",
+	    opt.size >> 20, p, opt.fill);
 	census("after fill", p, opt.size);
 	return p;
 }
@@ -635,7 +640,7 @@ static void mode_thp_pmd(void)
 	p = map_anon(opt.size, PMD_SIZE);
 	if (madvise(p, opt.size, MADV_HUGEPAGE))
 		die("madvise(MADV_HUGEPAGE)");
-	memset(p, 0x5a, opt.size);
+	memset(p, opt.fill, opt.size);
 	say("mapped %zu MiB with MADV_HUGEPAGE (asked for 2M PMD THPs, thp [%s])",
 	    opt.size >> 20, a);
 	census("after fill", p, opt.size);
@@ -808,7 +813,7 @@ static void __attribute__((noreturn)) usage(int st)
 	size_t i;
 
 	fprintf(st ? stderr : stdout,
-		"usage: %s MODE [--size MB] [--folio-kb KB] [--reclaim auto|pageout|memcg] [--file PATH]\nmodes:",
+		"usage: %s MODE [--size MB] [--folio-kb KB] [--reclaim auto|pageout|memcg] [--file PATH] [--fill BYTE]\nmodes:",
 		prog);
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		fprintf(st ? stderr : stdout, " %s", modes[i].name);
@@ -840,6 +845,8 @@ int main(int argc, char **argv)
 			opt.reclaim = v;
 		else if (!strcmp(argv[a], "--file"))
 			opt.file = v;
+		else if (!strcmp(argv[a], "--fill"))
+			opt.fill = (int)strtol(v, NULL, 0) & 0xff;
 		else
 			usage(2);
 		a++;
