@@ -346,9 +346,9 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 
 static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 				       __u64 folio, __u64 folio_va,
-				       __u64 vm_start, __u64 vm_end, bool anon)
+				       __u64 start, __u64 end, bool anon)
 {
-	__u64 start, end, pob, vmemmap, pgd, pmd, va, folio_pfn;
+	__u64 pob, vmemmap, pgd, pmd, va, folio_pfn;
 	__u32 zero = 0, n, done = 0, cnt, levels, seg0 = 0;
 	bool huge, notab0 = false, notab1 = false;
 	struct pte_buf *buf;
@@ -371,10 +371,6 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 	levels = paging_levels();
 	e->paging_levels = levels;
 
-	start = folio_va > vm_start ? folio_va : vm_start;
-	end = folio_va + (__u64)e->nr_pages * 4096;
-	if (end > vm_end)
-		end = vm_end;
 	if (end <= start)
 		return;
 	n = (end - start) >> 12;
@@ -443,7 +439,7 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32, zero = 0;
-	__u64 fl, mapping, vm_flags, vm_start, vm_end, pgoff, folio_va;
+	__u64 fl, mapping, vm_flags, vm_start, vm_end, pgoff, folio_va, end;
 	struct mm_struct *mm;
 	struct ut_ttu *e;
 	bool large, swapbacked, anon = false;
@@ -527,20 +523,33 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 	/*
 	 * The folio's linear address in this VMA.  @address may be clamped
 	 * to vm_start (vma_address()), so use the index where it is linear;
-	 * KSM and hugetlb index units differ: trust @address there.
+	 * KSM and hugetlb index units differ, and an index that does not put
+	 * @address inside the folio is not linear here: trust @address then.
 	 */
-	if (e->kind == UT_KIND_KSM || e->kind == UT_KIND_HUGETLB)
+	folio_va = vm_start + ((__s64)(ut_folio_index(folio) - pgoff) << 12);
+	if (e->kind == UT_KIND_KSM || e->kind == UT_KIND_HUGETLB ||
+	    address < folio_va ||
+	    address >= folio_va + (__u64)e->nr_pages * 4096)
 		folio_va = address;
-	else
-		folio_va = vm_start +
-			((__s64)(ut_folio_index(folio) - pgoff) << 12);
 	e->vma_start_page = ((__s64)vm_start - (__s64)folio_va) >> 12;
 	e->vma_end_page = ((__s64)vm_end - (__s64)folio_va) >> 12;
 
 	if (e->ttu_flags & UT_TTU_BATCH_FLUSH)
 		e->defer_flush = mm_has_other_cpu(mm);
 
-	take_image(e, mm, (__u64)folio, folio_va, vm_start, vm_end, anon);
+	/*
+	 * The slots the walk can visit: from pvmw.address = @address to
+	 * vma_address_end() (mm/internal.h, 6.1 to 7.3): address + PAGE_SIZE
+	 * for a single page, else the folio's end clamped to vm_end.
+	 */
+	if (e->nr_pages == 1) {
+		end = address + 4096;
+	} else {
+		end = folio_va + (__u64)e->nr_pages * 4096;
+		if (end < vm_start || end > vm_end)
+			end = vm_end;
+	}
+	take_image(e, mm, (__u64)folio, folio_va, address, end, anon);
 
 	if (bpf_map_update_elem(&inflight, &tid, e, BPF_ANY))
 		count(UT_CNT_TASK_FULL, 1);
@@ -613,6 +622,13 @@ static __always_inline int rmap_hit(__u64 pages)
 	e->live_rmap_pages += pages;
 	count(UT_CNT_RMAP_CALLS, 1);
 	count(UT_CNT_RMAP_PAGES, pages);
+	/*
+	 * The rmap call follows the iteration's TLB step: a second sample
+	 * of the mm's CPUs brackets should_defer_flush() with walk_hit()'s.
+	 */
+	if ((e->ttu_flags & UT_TTU_BATCH_FLUSH) &&
+	    mm_has_other_cpu((struct mm_struct *)e->mm))
+		e->live_defer_rmap++;
 	return 0;
 }
 
@@ -674,6 +690,14 @@ static __always_inline int walk_hit(__u64 ret)
 	if (ret & 0xff) {
 		e->live_walk_true++;
 		count(UT_CNT_WALK_TRUE, 1);
+		/*
+		 * should_defer_flush() is decided per iteration, right after
+		 * the walk returns: sample the mm's CPUs here, not only at
+		 * entry, where a thread coming and going races with it.
+		 */
+		if ((e->ttu_flags & UT_TTU_BATCH_FLUSH) &&
+		    mm_has_other_cpu((struct mm_struct *)e->mm))
+			e->live_defer_walks++;
 	}
 	return 0;
 }

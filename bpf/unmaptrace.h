@@ -142,6 +142,8 @@ struct ut_ttu {
 	uint32_t live_rss_stat;
 	uint32_t live_walk_calls;
 	uint32_t live_walk_true;
+	uint32_t live_defer_walks;	/* walk returns with another CPU */
+	uint32_t live_defer_rmap;	/* rmap calls with another CPU */
 	uint32_t slots[UT_MAX_SLOTS];
 };
 

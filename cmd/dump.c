@@ -121,7 +121,10 @@ static void text_ttu(const struct umt_ttu *t, char *image)
 		       t->live_rmap_calls, t->live_rmap_pages,
 		       t->live_tlb_flushes, t->live_rss_stat,
 		       t->live_walk_calls, t->live_walk_true);
-	else
+	if (t->has_live & UMT_LIVE_DEFER)
+		printf(",defer:%u/%u", t->live_defer_walks,
+		       t->live_defer_rmap);
+	if (!t->has_live)
 		printf(" live=-");
 	printf(" vma_pages=%d..%d first_page=%u pmd_index=%u slots=%u image=%s",
 	       t->vma_start_page, t->vma_end_page, t->image_first_page,
@@ -221,6 +224,12 @@ static void json_ttu(json_t *o, const struct umt_ttu *t, char *image)
 		jset(l, "rss_stat", json_integer(t->live_rss_stat));
 		jset(l, "walk_calls", json_integer(t->live_walk_calls));
 		jset(l, "walk_true", json_integer(t->live_walk_true));
+		if (t->has_live & UMT_LIVE_DEFER) {
+			jset(l, "defer_walks",
+			     json_integer(t->live_defer_walks));
+			jset(l, "defer_rmap",
+			     json_integer(t->live_defer_rmap));
+		}
 		jset(o, "live", l);
 	} else {
 		jset(o, "live", json_null());

@@ -365,7 +365,9 @@ static int handle_ttu(struct rec *r, const struct ut_ttu *e, size_t size)
 	t->vma_end_page = e->vma_end_page;
 	t->defer_flush = e->defer_flush;
 	t->ret = e->ret;
-	t->has_live = e->has_live;
+	t->has_live = e->has_live ? UMT_LIVE_COUNTS | UMT_LIVE_DEFER : 0;
+	t->live_defer_walks = e->live_defer_walks;
+	t->live_defer_rmap = e->live_defer_rmap;
 	t->live_rmap_calls = e->live_rmap_calls;
 	t->live_rmap_pages = e->live_rmap_pages;
 	t->live_tlb_flushes = e->live_tlb_flushes;

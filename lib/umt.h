@@ -160,7 +160,7 @@ struct umt_ttu {
 	int32_t  vma_end_page;	 /* (vm_end - folio_va) / page_size */
 	uint8_t  defer_flush;	/* another CPU in mm_cpumask at entry */
 	uint8_t  ret;		/* try_to_unmap_one() return value */
-	uint8_t  has_live;	/* live counts below are valid */
+	uint8_t  has_live;	/* UMT_LIVE_* */
 	uint8_t  pad0;
 	/* live counts, inside this call, this task */
 	uint32_t live_rmap_calls;	/* folio_remove_rmap_ptes/page_remove_rmap */
@@ -169,9 +169,17 @@ struct umt_ttu {
 	uint32_t live_rss_stat;		/* kmem:rss_stat hits */
 	uint32_t live_walk_calls;	/* page_vma_mapped_walk() calls */
 	uint32_t live_walk_true;	/* ... that returned true */
-	uint32_t live_reserved[2];
+	uint32_t live_defer_walks;	/* ... true with another CPU in the
+					 * mm's cpumask (UMT_LIVE_DEFER) */
+	uint32_t live_defer_rmap;	/* rmap calls, likewise: with the
+					 * walk's sample it brackets each
+					 * should_defer_flush() */
 	uint32_t slots[];		/* nr_slots entries */
 } __attribute__((packed));
+
+/* umt_ttu.has_live */
+#define UMT_LIVE_COUNTS		(1u << 0)	/* live counts are valid */
+#define UMT_LIVE_DEFER		(1u << 1)	/* live_defer_walks is valid */
 
 /* UMT_REC_TLB_FLUSH: arch_tlbbatch_flush() called by a recorded task */
 struct umt_tlb_flush {
