@@ -315,6 +315,7 @@ struct sim {
 	bool folio_dirty;
 	bool split_queued;
 	uint32_t mapped;	/* pages this call leaves mapped */
+	uint32_t tlb_iter;	/* iterations that reached the TLB step */
 };
 
 static uint32_t slot_at(const struct sim *s, int i)
@@ -779,10 +780,20 @@ static bool should_defer(const struct sim *s)
 	if (!(s->t->ttu_flags & UMT_TTU_BATCH_FLUSH))
 		return false;
 	/*
-	 * x86 arch_tlbbatch_should_defer(): another CPU in mm_cpumask (the
-	 * recorded defer_flush); arm64 (6.12/7.3 asm/tlbflush.h): always.
+	 * x86 arch_tlbbatch_should_defer(): another CPU in mm_cpumask;
+	 * arm64 (6.12/7.3 asm/tlbflush.h): always.  should_defer_flush() is
+	 * evaluated per iteration, and a thread of the mm may come and go on
+	 * another CPU meanwhile: where the collector sampled the cpumask at
+	 * every walk return (UMT_LIVE_DEFER), the first live_defer_walks
+	 * iterations defer.  The recording kernel's own iterations then
+	 * defer exactly as often as live; a policy with fewer iterations
+	 * defers when any sample did.  Older traces: the entry sample.
 	 */
-	return s->arm64 ? true : s->t->defer_flush;
+	if (s->arm64)
+		return true;
+	if (s->t->has_live & UMT_LIVE_DEFER)
+		return s->tlb_iter < s->t->live_defer_walks;
+	return s->t->defer_flush;
 }
 
 /*
@@ -800,8 +811,10 @@ static void tlb_batch(struct sim *s, struct model_call *out, int nr,
 		      uint32_t pte_bits)
 {
 	bool acc = pte_accessible(pte_bits);
+	bool defer = should_defer(s);
 
-	if (should_defer(s)) {
+	s->tlb_iter++;
+	if (defer) {
 		if (!acc && s->p->gen != GEN_PAGE_RMAP)
 			return;
 		s->n->tlb[MT_DEFERRED_ADD]++;

@@ -77,6 +77,17 @@ struct report {
 	uint64_t calls_mismatching;
 	uint64_t flush_mismatches;	/* flush records with nothing pending */
 	uint64_t defer_differs;		/* kernel deferred unlike defer_flush */
+	/*
+	 * Calls whose two deferral samples (walk return, rmap call)
+	 * disagree: the kernel's decision is not known, so their flushes,
+	 * and the next flush record of their task, are not compared.
+	 */
+	uint64_t defer_ambiguous;
+	uint64_t flush_ambiguous;
+	uint64_t live_excluded[RL_NR];
+	uint8_t *ambiguous;		/* per task: an ambiguous call since
+					 * its last flush record */
+	uint32_t nr_ambiguous;
 	int nr_shown;
 	struct report_mismatch shown[REPORT_MAX_SHOWN];
 	int nr_results;
