@@ -19,6 +19,7 @@
 #
 #   UMT_OUT=/out         files written here come back into DIR
 #   UMT_FS=/mnt/umt      ext4 scratch file system (on /dev/ram1)
+#   UMT_XFS=/mnt/umt-xfs xfs on /dev/ram2 (empty if the host lacks xfsprogs)
 #   UMT_SWAP=/dev/ram0   swap device (already on)
 #   UMT_KREL=<uname -r>  UMT_NCPU=<online cpus>
 #
@@ -95,6 +96,13 @@ copy_dyn() {
 mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
 [ -x "$mke2fs" ] || die "mke2fs not installed (e2fsprogs)"
 copy_dyn "$mke2fs" sbin/mke2fs
+# XFS (large file folios since 5.18, unlike ext4 before 6.16) when the
+# host has xfsprogs: mkfs.xfs goes in and xfs.ko is loaded.
+if mkxfs=$(command -v mkfs.xfs || ls /usr/sbin/mkfs.xfs /sbin/mkfs.xfs 2>/dev/null | head -1) &&
+	[ -n "$mkxfs" ] && [ -z "${UMT_NO_XFS:-}" ]; then
+	copy_dyn "$mkxfs" sbin/mkfs.xfs
+	modules+=",xfs"
+fi
 [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
 
 # --- modules (decompressed), dependencies first ----------------------------

@@ -30,7 +30,7 @@ build_static=1
 [ -n "${UMT_BIN:-}" ] && build_static=0	# the caller chose a binary
 export UMT_BIN=$umt_bin
 
-all_workloads="anon-pageout lazyfree file-reclaim partial-munmap mprotect-half uffd-wp mlock thp-pmd file-shared-2proc fork-shared defer-2cpu"
+all_workloads="anon-pageout lazyfree file-reclaim file-reclaim-xfs partial-munmap mprotect-half uffd-wp mlock thp-pmd file-shared-2proc file-shared-2proc-xfs fork-shared defer-2cpu"
 full=0 kernels="" workloads="" size="" timeout=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -104,7 +104,7 @@ check() {
 			echo "FAIL $name/record: exit 0 but no $w.umt"
 		fi
 		;;
-	77) echo "SKIP $name/record: workload unsupported on $rel" ;;
+	77) echo "SKIP $name/record: workload unsupported on $rel or in this guest" ;;
 	*) echo "FAIL $name/record: unmaptrace record exited $rrc (see $w.record.log)" ;;
 	esac
 
@@ -139,7 +139,7 @@ check() {
 
 	# -- the workload really reclaimed what it should have
 	case $w in
-	anon-pageout | lazyfree | file-reclaim | thp-pmd)
+	anon-pageout | lazyfree | file-reclaim | file-reclaim-xfs | thp-pmd)
 		if grep -q 'census after reclaim: .* present=0 ' "$flog"; then
 			echo "PASS $name/reclaimed"
 		else

@@ -3,6 +3,8 @@
 #
 #   matrix-guest.sh WORKLOAD [WORKLOAD ARGS...]
 #
+# WORKLOAD is a umt-workload mode, or MODE-xfs for a file mode on the XFS
+# scratch fs ($UMT_XFS).
 # 1. unmaptrace features --json            -> /out/features.json
 # 2. record: unmaptrace record around the workload -> /out/W.umt, W.record.log
 # 3. probe:  ftrace-count.sh around a SEPARATE run -> /out/W.ftrace, W.ftrace.log
@@ -11,6 +13,20 @@
 set -u
 w=$1
 shift
+# W-xfs: the same mode on the XFS scratch fs (large file folios from 5.18)
+mode=$w
+case $w in
+*-xfs)
+	mode=${w%-xfs}
+	if [ -z "${UMT_XFS:-}" ]; then
+		echo "umt-workload: SKIP: no XFS in this guest (host lacks xfsprogs)" |
+			tee "${UMT_OUT:-/out}/$w.ftrace.log"
+		printf 'record_rc=77\nftrace_rc=77\n' >"${UMT_OUT:-/out}/$w.status"
+		exit 0
+	fi
+	set -- "$@" --file "$UMT_XFS/umt-file"
+	;;
+esac
 out=${UMT_OUT:-/out}
 bin=/bin/unmaptrace
 wl=/bin/umt-workload
@@ -24,7 +40,7 @@ echo "mthp=${UMT_MTHP:-}" >>"$st"
 # Between the two runs: no page cache or file left from the previous one.
 reset_state() {
 	sync
-	rm -f "${UMT_FS:-/mnt/umt}"/umt-file
+	rm -f "${UMT_FS:-/mnt/umt}"/umt-file "${UMT_XFS:-/mnt/umt-xfs}"/umt-file
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
@@ -41,7 +57,7 @@ record_workload() {
 	$bin record -o "$out/$w.umt" \
 		--meta "workload=$w" --meta "kernel=$(uname -r)" \
 		--meta "mthp=${UMT_MTHP:-none}" --meta "args=$*" \
-		-- $wl "$w" "$@"
+		-- $wl "$mode" "$@"
 }
 
 if [ -x $bin ]; then
@@ -61,7 +77,7 @@ fi
 # --- the independent ftrace probe ---------------------------------------------
 echo "== ftrace $w"
 t0=$(now)
-/lib/umt/ftrace-count.sh -o "$out/$w.ftrace" -- $wl "$w" "$@" >"$out/$w.ftrace.log" 2>&1
+/lib/umt/ftrace-count.sh -o "$out/$w.ftrace" -- $wl "$mode" "$@" >"$out/$w.ftrace.log" 2>&1
 rc=$?
 t1=$(now)
 cat "$out/$w.ftrace.log"
