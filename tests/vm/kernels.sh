@@ -66,7 +66,12 @@ lists_ready() {
 	local f
 	f=$(find "$aptdir/lists" -maxdepth 1 -name '*_sid_main_binary-amd64_Packages*' \
 		-mtime -1 2>/dev/null | head -1)
-	[ -n "$f" ] || apt_update
+	[ -n "$f" ] && return
+	# stale lists still resolve (to what was newest then) when offline
+	if ! (apt_update) && [ -n "$(find "$aptdir/lists" -maxdepth 1 \
+		-name '*_Packages*' 2>/dev/null | head -1)" ]; then
+		echo "kernels.sh: warning: using stale package lists" >&2
+	fi
 }
 
 # Decompressed Packages index of one suite.
