@@ -10,17 +10,17 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:-$here/../out/vm}
-printf '| %-28s | %-17s | %4s | %7s | %7s | %7s | %6s | %7s | %4s | %6s | %6s |\n' \
+printf '| %-28s | %-21s | %4s | %7s | %7s | %7s | %6s | %7s | %4s | %6s | %6s |\n' \
 	kernel workload cpus ttuo rmap flush_in batch rss_in lost probe_s wall_s
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------------ \
-	------------------- ------ --------- --------- --------- -------- --------- \
+	----------------------- ------ --------- --------- --------- -------- --------- \
 	------ -------- --------
 for f in "$dir"/*/*.ftrace; do
 	[ -e "$f" ] || continue
 	rel=$(basename "$(dirname "$f")")
 	w=$(basename "$f" .ftrace)
 	kv() { sed -n "s/^$1=//p" "$2" 2>/dev/null | tail -1; }
-	printf '| %-28s | %-17s | %4s | %7s | %7s | %7s | %6s | %7s | %4s | %6s | %6s |\n' \
+	printf '| %-28s | %-21s | %4s | %7s | %7s | %7s | %6s | %7s | %4s | %6s | %6s |\n' \
 		"$rel" "$w" "$(kv cpus "$f")" "$(kv ttuo_calls "$f")" "$(kv rmap_calls "$f")" \
 		"$(kv flush_in_ttuo "$f")" "$(kv arch_tlbbatch_flush "$f")" \
 		"$(kv rss_stat_in_ttuo "$f")" "$(kv lost "$f")" "$(kv seconds "$f")" \
