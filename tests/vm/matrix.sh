@@ -137,6 +137,30 @@ check() {
 		echo "PASS $name/ftrace (try_to_unmap_one=$ttuo flush_in=$flush batch_flush=$batch)"
 	fi
 
+	# -- the collector and the probe agree on the number of unmaps (two
+	# separate runs: exact for the deterministic workloads, within 2% for
+	# those whose reclaim retries vary from run to run)
+	local umt=$d/$w.umt n
+	if [ "$rrc" = 0 ] && [ -s "$umt" ] && [ -n "$ttuo" ]; then
+		n=$({ "$umt_bin" dump "$umt" 2>/dev/null || echo DUMP-FAILED; } |
+			awk '/^DUMP-FAILED$/ { f = 1 } / TTU / { n++ }
+				END { print f ? "x" : n + 0 }')
+		if [ "$n" != x ]; then
+			local tol=0
+			case $w in
+			fork-shared | file-shared-2proc* | mlock) tol=$((ttuo / 50)) ;;
+			esac
+			local diff=$((n > ttuo ? n - ttuo : ttuo - n))
+			if [ "$diff" -le "$tol" ]; then
+				echo "PASS $name/agree (TTU events=$n, ftrace try_to_unmap_one=$ttuo)"
+			else
+				echo "FAIL $name/agree: $n TTU events in $w.umt, ftrace counted $ttuo try_to_unmap_one calls"
+			fi
+		else
+			echo "SKIP $name/agree: unmaptrace dump cannot read $w.umt"
+		fi
+	fi
+
 	# -- the workload really reclaimed what it should have
 	case $w in
 	anon-pageout | lazyfree | file-reclaim | file-reclaim-xfs | thp-pmd)
