@@ -6,9 +6,10 @@ set -euo pipefail
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 libzstd-dev libjansson-dev pkg-config"
 # test adds what the QEMU kernel matrix needs: qemu (TCG), busybox for the
-# initramfs, cpio, e2fsprogs (mke2fs in the guest), xz (modules)
+# initramfs, cpio, e2fsprogs and xfsprogs (file systems in the guest),
+# xz (modules)
 test_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio e2fsprogs
-xz-utils debian-archive-keyring ca-certificates"
+xfsprogs xz-utils debian-archive-keyring ca-certificates"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

@@ -191,6 +191,8 @@ for k in $kernels; do
 		UMT_WORKLOAD_BIN=$top/.output/static/umt-workload \
 			"$here/guest.sh" --kernel "$rel" --smp $smp --mem $mem \
 			--timeout "$timeout" --out "$run" \
+			--file "$kdir/config:/boot/config-$rel" \
+			--file "$kdir/PROVENANCE:/lib/umt/PROVENANCE" \
 			-- "$here/guest/matrix-guest.sh" "$w" --size "$size" \
 			>"$od/$w.runner.log" 2>&1
 		grc=$?

@@ -53,10 +53,17 @@ fi
 
 # --- the recording step (the collector's CLI: unmaptrace record) -----------
 # One function, so the collector's interface can change in one place.
+# provenance of the kernel package, as kernels.sh fetched it
+prov() { sed -n "s/^$1=//p" /lib/umt/PROVENANCE 2>/dev/null; }
+
 record_workload() {
 	$bin record -o "$out/$w.umt" \
 		--meta "workload=$w" --meta "kernel=$(uname -r)" \
+		--meta "kernel.package=$(prov package)" \
+		--meta "kernel.package_version=$(prov version)" \
+		--meta "kernel.suite=$(prov suite)" \
 		--meta "mthp=${UMT_MTHP:-none}" --meta "args=$*" \
+		--meta "smp=${UMT_NCPU:-?}" \
 		-- $wl "$mode" "$@"
 }
 
