@@ -1051,4 +1051,17 @@ void report_csv(const struct report *r, FILE *f, bool header)
 				res->total.n.batch_hist[k]);
 		}
 	}
+	if (!r->has_live)
+		return;
+	/* what the recording kernel did, as the JSON "live" object */
+	for (i = -1; i < RL_NR; i++) {
+		if (i >= 0 && (i == RL_RET || !live_compared(r, i)))
+			continue;
+		csv_str(f, r->file);
+		fprintf(f, ",live,%s,live,,%s,%llu\n",
+			trace_is_x86(r) ? "x86" : "arm64",
+			i < 0 ? "ttu_calls" : live_names[i],
+			(unsigned long long)(i < 0 ? r->live_ttu_calls :
+					     r->live[i]));
+	}
 }
