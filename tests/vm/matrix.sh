@@ -49,7 +49,7 @@ if [ $full -eq 1 ]; then
 	: "${size:=64}"
 	: "${timeout:=900}"
 else
-	: "${kernels:=6.1 7.x}"
+	: "${kernels:=5.10 6.1 6.12 7.x}"
 	: "${workloads:=anon-pageout lazyfree file-reclaim}"
 	: "${size:=32}"
 	: "${timeout:=300}"
@@ -158,6 +158,57 @@ check() {
 			fi
 		else
 			echo "SKIP $name/agree: unmaptrace dump cannot read $w.umt"
+		fi
+	fi
+
+	# -- ... and on what happened inside those calls: the trace's live
+	# counts (summed by replay --csv) against the probe's, same tolerance;
+	# defer-2cpu's flushes depend on where the other thread ran in each run
+	if [ "$rrc" = 0 ] && [ -s "$umt" ] && [ -n "$ttuo" ]; then
+		local csv pairs bad="" c lv pv tol2 dd
+		csv=$("$umt_bin" replay --csv -p none "$umt" 2>/dev/null |
+			awk -F, '$2 == "live" { print $6 "=" $7 }')
+		pairs="rmap_calls:$(kv "$ft" rmap_calls)
+mm_counter_updates:$(kv "$ft" rss_stat_in_ttuo)"
+		[ "$w" = defer-2cpu ] ||
+			pairs="$pairs
+tlb_flushes:$((flush + batch))"
+		while IFS=: read -r c pv; do
+			lv=$(sed -n "s/^$c=//p" <<<"$csv")
+			tol2=0
+			case $w in
+			fork-shared | file-shared-2proc* | mlock) tol2=$((pv / 50)) ;;
+			esac
+			dd=$(( ${lv:-0} > pv ? ${lv:-0} - pv : pv - ${lv:-0} ))
+			if [ -z "$lv" ] || [ "$dd" -gt "$tol2" ]; then
+				bad="$bad $c trace=${lv:-none} ftrace=$pv;"
+			fi
+		done <<<"$pairs"
+		if [ -z "$bad" ]; then
+			echo "PASS $name/agree-live (rmap, rss_stat$([ "$w" = defer-2cpu ] || echo ', tlb flushes') as the probe)"
+		else
+			echo "FAIL $name/agree-live:$bad"
+		fi
+	fi
+
+	# -- the attach plan this kernel must give: every hook attached, the
+	# unmap hook by fentry, rmap by page_remove_rmap before 6.8 (struct
+	# page API) and folio_remove_rmap_ptes from 6.8
+	local fj=$d/features.json want_rmap plan
+	if [ -s "$fj" ]; then
+		case $rel in
+		5.* | 6.[0-7].* | 6.[0-7]-*) want_rmap=page_remove_rmap ;;
+		*) want_rmap=folio_remove_rmap_ptes ;;
+		esac
+		plan=$(awk -F'"' '/"hook":/ { h = $4 } /"attached":/ { a[h] = $0 ~ /true/ }
+			/"symbol":/ && !s[h] { s[h] = $4 } /"mechanism":/ && !m[h] { m[h] = $4 }
+			END { for (h in a) printf "%s=%s:%s:%d\n", h, s[h], m[h], a[h] }' "$fj" | sort)
+		if grep -q "^ttu=try_to_unmap_one:fentry:1$" <<<"$plan" &&
+		   grep -q "^rmap=$want_rmap:fentry:1$" <<<"$plan" &&
+		   ! grep -q ':0$' <<<"$plan"; then
+			echo "PASS $name/plan (ttu fentry, rmap $want_rmap, all hooks attached)"
+		else
+			echo "FAIL $name/plan: $(tr '\n' ' ' <<<"$plan")"
 		fi
 	fi
 

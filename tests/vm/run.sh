@@ -20,4 +20,22 @@ if ! command -v mke2fs >/dev/null 2>&1 && [ ! -x /usr/sbin/mke2fs ]; then
 	exit 0
 fi
 unset UMT_BIN
-exec "$top/tests/vm/matrix.sh" "$@"
+# a fresh output tree: only this run's traces are checked below
+export UMT_VM_OUT=${UMT_VM_OUT:-$top/tests/out/vm-ci}
+rm -rf "$UMT_VM_OUT"
+"$top/tests/vm/matrix.sh" "$@"
+
+# The model against the kernels just recorded: replay --check reproduces
+# each fresh trace's live counts, with the binary under test (ASan).
+bin=${UNMAPTRACE:-$top/unmaptrace}
+for f in "$UMT_VM_OUT"/*/*.umt; do
+	[ -f "$f" ] || continue
+	rel=$(basename "$(dirname "$f")")
+	n=vm/check/${rel%%[-+]*}/$(basename "$f" .umt)
+	if "$bin" replay --check "$f" >"$f.check" 2>&1; then
+		echo "PASS $n"
+	else
+		echo "FAIL $n: $(grep -m3 'MISMATCH\|lost\|ERROR\|error' \
+			"$f.check" | tr '\n' ' ')"
+	fi
+done
