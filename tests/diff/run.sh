@@ -519,7 +519,7 @@ traces=()
 # smallest first: every case below replays its trace again
 while IFS= read -r t; do
 	[ -f "$t" ] && traces+=("$t")
-done < <(ls -Sr "$top"/traces/*.umt 2>/dev/null)
+done < <(ls -Sr "$top"/traces/*/*.umt 2>/dev/null)
 gen=${UMT_ASAN_OUT:-$top/.output}/tests/test_model
 if [ ${#traces[@]} -eq 0 ] && [ -x "$gen" ] && mkdir -p "$tmp/syn" &&
    "$gen" --write-traces "$tmp/syn" >/dev/null 2>&1; then

@@ -118,8 +118,8 @@ expect_fail synthetic-empty-image 'the image (folio address or VMA range) is wro
 
 # every shipped trace: the kernel policy reproduces its live counts
 shopt -s nullglob
-for f in "$top"/traces/*.umt; do
-	n=shipped_$(basename "$f" .umt)
+for f in "$top"/traces/*/*.umt; do
+	n=shipped_$(basename "$(dirname "$f")")_$(basename "$f" .umt)
 	r "$n" --check -p kernel "$f"
 	if [ "$(rc "$n")" = 0 ] && clean "$n"; then
 		pass "check_$n"
@@ -129,6 +129,35 @@ for f in "$top"/traces/*.umt; do
 			tr '\n' ' ')"
 	fi
 done
+
+# A trace from a kernel that does not batch, replayed with the policy of
+# one that does, predicts that kernel's live counts for the same workload
+# (same folio sizes on both: the workload and the file system fix them).
+predict() {
+	local n=$1 base=$top/traces/$2 pol=$3 target=$top/traces/$4 c p l bad=
+	if [ ! -f "$base" ] || [ ! -f "$target" ]; then
+		fail "predict_$n" "missing $2 or $4"
+		return
+	fi
+	"$U" replay --csv -p "$pol" "$base" >"$tmp/$n.pred" 2>"$tmp/$n.err"
+	"$U" replay --csv -p none "$target" >"$tmp/$n.live" 2>>"$tmp/$n.err"
+	for c in ttu_calls walk_iterations rmap_calls rmap_pages tlb_flushes \
+		 mm_counter_updates; do
+		p=$(awk -F, -v c="$c" '$4 == "total" && $6 == c { print $7 }' \
+			"$tmp/$n.pred")
+		l=$(awk -F, -v c="$c" '$2 == "live" && $6 == c { print $7 }' \
+			"$tmp/$n.live")
+		[ -n "$p" ] && [ "$p" = "$l" ] || bad="$bad $c: $pol on $2 $p, live on $4 $l;"
+	done
+	if [ -z "$bad" ] && clean "$n"; then
+		pass "predict_$n"
+	else
+		fail "predict_$n" "$bad"
+	fi
+}
+predict lazyfree_6.12_as_6.18 6.12/lazyfree.umt lazyfree 6.18/lazyfree.umt
+predict lazyfree_6.12_as_7.3 6.12/lazyfree.umt file 7.3/lazyfree.umt
+predict file_6.18_as_7.2 6.18/file-reclaim.umt file-7.2 7.2/file-reclaim.umt
 
 # golden JSON: default policies x86, and every policy on arm64
 golden_case() {
