@@ -23,15 +23,6 @@ static const char *const live_names[RL_NR] = {
 	[RL_RET]		= "failed_calls",
 };
 
-static const char *const kind_names[UMT_KIND_NR] = {
-	[UMT_KIND_FILE]		= "file",
-	[UMT_KIND_ANON]		= "anon",
-	[UMT_KIND_LAZYFREE]	= "lazyfree",
-	[UMT_KIND_SHMEM]	= "shmem",
-	[UMT_KIND_HUGETLB]	= "hugetlb",
-	[UMT_KIND_KSM]		= "ksm",
-};
-
 void report_warn(struct report *r, const char *fmt, ...)
 {
 	char buf[512], **w;
@@ -239,8 +230,8 @@ static void show_mismatch(struct report *r, const struct umt_ttu *t,
 		     "call %llu (record %llu, task %u): %s folio, %u pages,"
 		     "\n  ttu %s, vma %s, defer %u, ret %u\n",
 		     (unsigned long long)m->call, (unsigned long long)seq,
-		     t->task_id, t->kind < UMT_KIND_NR ? kind_names[t->kind] :
-		     "?", t->nr_pages, tf, vf, t->defer_flush, t->ret);
+		     t->task_id, umt_kind_name(t->kind), t->nr_pages, tf, vf,
+		     t->defer_flush, t->ret);
 	for (i = 0; i < RL_NR; i++) {
 		if (!cmp[i] || model[i] == live[i])
 			continue;
@@ -731,7 +722,8 @@ void report_text(const struct report *r, FILE *f, bool check)
 			continue;
 		for (k = 0; k < r->nr_results && k < 64; k++)
 			g[k] = &r->results[k].by_kind[i];
-		snprintf(label, sizeof(label), "%s: %llu calls", kind_names[i],
+		snprintf(label, sizeof(label), "%s: %llu calls",
+			 umt_kind_name(i),
 			 (unsigned long long)g[idx[0]]->folios);
 		table(r, f, label, g, get_c, keys, names, 4, false);
 	}
@@ -857,7 +849,7 @@ static json_t *result_json(const struct report_result *res)
 				       model_barrier_name));
 	for (i = 0; i < UMT_KIND_NR; i++)
 		if (res->by_kind[i].folios)
-			json_object_set_new(bk, kind_names[i],
+			json_object_set_new(bk, umt_kind_name(i),
 					    group_json(&res->by_kind[i],
 						       arm64));
 	for (i = 0; i < REPORT_SIZES; i++) {
@@ -1035,7 +1027,7 @@ void report_csv(const struct report *r, FILE *f, bool header)
 				res->total.n.barriers[k]);
 		for (k = 0; k < UMT_KIND_NR; k++)
 			if (res->by_kind[k].folios)
-				csv_group(f, r, res, "kind", kind_names[k],
+				csv_group(f, r, res, "kind", umt_kind_name(k),
 					  &res->by_kind[k]);
 		for (k = 0; k < REPORT_SIZES; k++) {
 			if (!res->by_size[k].folios)
