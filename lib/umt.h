@@ -82,7 +82,7 @@ enum umt_folio_kind {
 #define UMT_FOLIO_SWAPCACHE	(1u << 4)
 #define UMT_FOLIO_MLOCKED	(1u << 5)
 #define UMT_FOLIO_IMAGE_TRUNC	(1u << 6)	/* slots beyond UMT_MAX_SLOTS */
-#define UMT_FOLIO_NO_IMAGE	(1u << 7)	/* page tables could not be read */
+#define UMT_FOLIO_NO_IMAGE	(1u << 7)	/* page tables unreadable */
 
 /* umt_ttu.vma_flags (normalised, not raw vm_flags) */
 #define UMT_VMA_LOCKED		(1u << 0)
@@ -120,7 +120,8 @@ enum umt_slot_type {
 #define UMT_SLOT_PAGE(s)	(((s) >> 4) & 0xfff)
 #define UMT_SLOT_BITS(s)	((s) >> 16)
 #define UMT_SLOT_MAKE(t, page, bits) \
-	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | (uint32_t)(bits) << 16)
+	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | \
+	 (uint32_t)(bits) << 16)
 
 #define UMT_PTE_WRITE		(1u << 0)
 #define UMT_PTE_DIRTY		(1u << 1)
@@ -163,7 +164,8 @@ struct umt_ttu {
 	uint8_t  has_live;	/* UMT_LIVE_* */
 	uint8_t  pad0;
 	/* live counts, inside this call, this task */
-	uint32_t live_rmap_calls;	/* folio_remove_rmap_ptes/page_remove_rmap */
+	uint32_t live_rmap_calls;	/* folio_remove_rmap_ptes() or
+					 * page_remove_rmap() calls */
 	uint32_t live_rmap_pages;
 	uint32_t live_tlb_flushes;	/* flush_tlb_mm_range */
 	uint32_t live_rss_stat;		/* kmem:rss_stat hits */
