@@ -166,106 +166,20 @@ static char *slurp(FILE *f, const char *head, size_t nhead, size_t *len)
 }
 
 /*
- * Traces are replayed in-process through lib/report.h, the way
- * cmd/replay.c's replay_file() does it: keep the two in step (the
- * report_vs_trace test in tests/diff/run.sh compares them).
+ * Traces are replayed in-process through lib/report.h's report_feed(), as
+ * cmd/replay.c does (the report_vs_trace test in tests/diff/run.sh
+ * compares the two outputs).
  */
 #define REPLAY_DEFAULT_POLICIES	"none,file,anon"	/* as replay's */
-
-static const char *norm_arch(const char *a)
-{
-	if (!a)
-		return NULL;
-	if (!strcmp(a, "x86") || !strcmp(a, "x86_64") || !strcmp(a, "amd64"))
-		return "x86";
-	if (!strcmp(a, "arm64") || !strcmp(a, "aarch64"))
-		return "arm64";
-	return NULL;
-}
-
-/* A TTU payload with nr_slots clamped to what the record holds */
-static const struct umt_ttu *load_ttu(struct umt_ttu **buf, size_t *cap,
-				      const struct umt_rec *rec,
-				      uint64_t *truncated)
-{
-	size_t need = sizeof(struct umt_ttu), size = rec->size, avail;
-
-	if (size < need)
-		size = need;	/* the reader zero-extends short payloads */
-	/* one slot of slack, as replay keeps, for a zero-slot record */
-	if (*cap < size + sizeof(uint32_t)) {
-		*buf = xrealloc(*buf, size + sizeof(uint32_t));
-		*cap = size + sizeof(uint32_t);
-	}
-	memcpy(*buf, rec->payload, size);
-	avail = (size - need) / sizeof(uint32_t);
-	if ((*buf)->nr_slots > avail) {
-		(*buf)->nr_slots = avail;
-		(*truncated)++;
-	}
-	return *buf;
-}
-
-/* Feed every record to @rep; 0, or -errno of a read error */
-static int replay_records(struct umt_reader *r, struct report *rep)
-{
-	struct umt_ttu *buf = NULL;
-	uint64_t truncated = 0, stats_lost = 0;
-	struct umt_rec rec;
-	size_t cap = 0;
-	const char *w;
-	int rc;
-
-	while ((rc = umt_reader_next(r, &rec)) == 1) {
-		const struct umt_tlb_flush *fl = rec.payload;
-		const struct umt_lost *lo = rec.payload;
-		const struct umt_stats *st = rec.payload;
-
-		if (rec.short_payload)
-			rep->short_payloads++;
-		switch (rec.type) {
-		case UMT_REC_TTU:
-			report_add_ttu(rep, load_ttu(&buf, &cap, &rec,
-						     &truncated), rec.seq);
-			break;
-		case UMT_REC_TLB_FLUSH:
-			report_add_tlb_flush(rep, fl->task_id, rec.seq);
-			break;
-		case UMT_REC_LOST:
-			rep->lost += lo->count;
-			break;
-		case UMT_REC_STATS:
-			stats_lost = st->lost;
-			break;
-		}
-	}
-	free(buf);
-	if (stats_lost > rep->lost)
-		rep->lost = stats_lost;
-	if (truncated)
-		report_warn(rep, "%llu records hold fewer slots than they "
-			    "announce (clamped)",
-			    (unsigned long long)truncated);
-	w = umt_reader_warnings(r);
-	if (w && *w) {
-		char *copy = xstrdup(w), *save = NULL, *line;
-
-		for (line = strtok_r(copy, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			report_warn(rep, "trace: %s", line);
-		free(copy);
-	}
-	report_finish(rep);
-	return rc < 0 ? rc : 0;
-}
 
 /* Replay @path for one arch (NULL: the trace's) into JSON text */
 static char *replay_trace(const char *path, const struct opts *o,
 			  const char *arch_opt, size_t *len)
 {
 	struct model_policy *pols = NULL;
-	const char *rel, *arch, *w;
+	const char *rel, *arch;
 	char **names, **def = NULL;
+	bool damaged = false;
 	struct report rep;
 	struct umt_reader *r;
 	enum model_arch ma;
@@ -280,7 +194,8 @@ static char *replay_trace(const char *path, const struct opts *o,
 		return NULL;
 	}
 	rel = umt_meta_get(umt_reader_meta(r), UMT_KEY_KERNEL);
-	arch = norm_arch(umt_meta_get(umt_reader_meta(r), UMT_KEY_ARCH));
+	arch = report_norm_arch(umt_meta_get(umt_reader_meta(r),
+					     UMT_KEY_ARCH));
 	if (!arch_opt)
 		arch_opt = arch;
 	ma = arch_opt && !strcmp(arch_opt, "arm64") ? MODEL_ARM64 : MODEL_X86;
@@ -303,12 +218,8 @@ static char *replay_trace(const char *path, const struct opts *o,
 	}
 	if (report_init(&rep, path, pols, n))
 		die_oom();
-	snprintf(rep.kernel, sizeof(rep.kernel), "%s", rel ? rel : "");
-	w = umt_meta_get(umt_reader_meta(r), UMT_KEY_ARCH);
-	snprintf(rep.arch, sizeof(rep.arch), "%s", arch ? arch : w ? w : "");
-	w = umt_meta_get(umt_reader_meta(r), UMT_KEY_WORKLOAD);
-	snprintf(rep.workload, sizeof(rep.workload), "%s", w ? w : "");
-	rc = replay_records(r, &rep);
+	report_set_trace(&rep, umt_reader_meta(r));
+	rc = report_feed(&rep, r, &damaged);
 	if (rc) {
 		fprintf(stderr, "unmaptrace diff: %s: read error: %s\n", path,
 			strerror(-rc));

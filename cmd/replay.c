@@ -136,18 +136,6 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* The trace's arch as the model names it */
-static const char *norm_arch(const char *a)
-{
-	if (!a)
-		return NULL;
-	if (!strcmp(a, "x86") || !strcmp(a, "x86_64") || !strcmp(a, "amd64"))
-		return "x86";
-	if (!strcmp(a, "arm64") || !strcmp(a, "aarch64"))
-		return "arm64";
-	return NULL;
-}
-
 /*
  * Build the policy list; returns the count, or -1 after a message.  The
  * check runs policy "kernel" on the trace's own arch (@trace_arch): a
@@ -201,48 +189,14 @@ static int make_policies(struct model_policy *pols, const char *list,
 	return n;
 }
 
-struct ttu_buf {
-	struct umt_ttu *t;
-	size_t cap;
-};
-
-/* Copy a TTU payload, clamping nr_slots to what the payload holds. */
-static const struct umt_ttu *load_ttu(struct ttu_buf *b,
-				      const struct umt_rec *rec,
-				      uint64_t *truncated)
-{
-	size_t need = sizeof(struct umt_ttu), avail, size = rec->size;
-
-	if (size < need)
-		size = need;	/* the reader zero-extends short payloads */
-	if (b->cap < size + sizeof(uint32_t)) {
-		void *p = realloc(b->t, size + sizeof(uint32_t));
-
-		if (!p)
-			return NULL;
-		b->t = p;
-		b->cap = size + sizeof(uint32_t);
-	}
-	memcpy(b->t, rec->payload, rec->size < need ? need : rec->size);
-	avail = (size - need) / sizeof(uint32_t);
-	if (b->t->nr_slots > avail) {
-		b->t->nr_slots = (uint32_t)avail;
-		(*truncated)++;
-	}
-	return b->t;
-}
-
 static int replay_file(const char *path, struct report *rep, int *damaged)
 {
 	struct model_policy pols[MAX_POLICIES];
-	bool hidden[MAX_POLICIES];
-	struct ttu_buf buf = { 0 };
+	bool hidden[MAX_POLICIES], bad = false;
 	const struct umt_meta *m;
-	const char *rel, *arch, *w, *why;
+	const char *rel, *arch, *why;
 	struct umt_reader *r;
-	struct umt_rec rec;
 	enum model_arch ma, ta;
-	uint64_t truncated = 0, stats_lost = 0;
 	int n, i, rc, check_idx, maj, min;
 	char err[256];
 
@@ -253,7 +207,7 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 	}
 	m = umt_reader_meta(r);
 	rel = umt_meta_get(m, UMT_KEY_KERNEL);
-	arch = norm_arch(umt_meta_get(m, UMT_KEY_ARCH));
+	arch = report_norm_arch(umt_meta_get(m, UMT_KEY_ARCH));
 	ta = arch && !strcmp(arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
 	ma = ta;
 	if (env.arch)
@@ -268,73 +222,16 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 	for (i = 0; i < n; i++)
 		rep->results[i].hidden = hidden[i];
 	rep->check_idx = check_idx;
-	snprintf(rep->kernel, sizeof(rep->kernel), "%s", rel ? rel : "");
-	snprintf(rep->arch, sizeof(rep->arch), "%s",
-		 arch ? arch : umt_meta_get(m, UMT_KEY_ARCH) ?
-		 umt_meta_get(m, UMT_KEY_ARCH) : "");
-	w = umt_meta_get(m, UMT_KEY_WORKLOAD);
-	snprintf(rep->workload, sizeof(rep->workload), "%s", w ? w : "");
+	report_set_trace(rep, m);
 	if (check_idx >= 0 && rel && !model_parse_release(rel, &maj, &min)) {
 		model_gen_for_release(maj, min, &why);
 		if (why)
 			report_warn(rep, "kernel %s: %s", rel, why);
 	}
 
-	while ((rc = umt_reader_next(r, &rec)) == 1) {
-		const struct umt_ttu *t;
-
-		if (rec.short_payload)
-			rep->short_payloads++;
-		switch (rec.type) {
-		case UMT_REC_TTU:
-			t = load_ttu(&buf, &rec, &truncated);
-			if (!t) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			report_add_ttu(rep, t, rec.seq);
-			break;
-		case UMT_REC_TLB_FLUSH: {
-			const struct umt_tlb_flush *f = rec.payload;
-
-			report_add_tlb_flush(rep, f->task_id, rec.seq);
-			break;
-		}
-		case UMT_REC_LOST: {
-			const struct umt_lost *l = rec.payload;
-
-			rep->lost += l->count;
-			break;
-		}
-		case UMT_REC_STATS: {
-			const struct umt_stats *s = rec.payload;
-
-			stats_lost = s->lost;
-			break;
-		}
-		default:
-			break;
-		}
-	}
-out:
-	if (stats_lost > rep->lost)
-		rep->lost = stats_lost;
-	if (truncated)
-		report_warn(rep, "%llu records hold fewer slots than they "
-			    "announce (clamped)",
-			    (unsigned long long)truncated);
-	w = umt_reader_warnings(r);
-	if (w && *w) {
-		char *copy = strdup(w), *save = NULL, *line;
-
+	rc = report_feed(rep, r, &bad);
+	if (bad)
 		*damaged = 1;
-		for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
-		     line = strtok_r(NULL, "\n", &save))
-			report_warn(rep, "trace: %s", line);
-		free(copy);
-	}
-	report_finish(rep);
-	free(buf.t);
 	umt_reader_close(r);
 	if (rc < 0) {
 		fprintf(stderr, "replay: %s: read error: %s\n", path,

@@ -4,6 +4,7 @@
  * of the "kernel" policy against the trace's live counts, and output as
  * text (under 80 columns), JSON (docs/REPORT.md) and CSV.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1056,4 +1057,121 @@ void report_csv(const struct report *r, FILE *f, bool header)
 			(unsigned long long)(i < 0 ? r->live_ttu_calls :
 					     r->live[i]));
 	}
+}
+
+const char *report_norm_arch(const char *a)
+{
+	if (!a)
+		return NULL;
+	if (!strcmp(a, "x86") || !strcmp(a, "x86_64") || !strcmp(a, "amd64"))
+		return "x86";
+	if (!strcmp(a, "arm64") || !strcmp(a, "aarch64"))
+		return "arm64";
+	return NULL;
+}
+
+void report_set_trace(struct report *r, const struct umt_meta *m)
+{
+	const char *rel = umt_meta_get(m, UMT_KEY_KERNEL);
+	const char *raw = umt_meta_get(m, UMT_KEY_ARCH);
+	const char *arch = report_norm_arch(raw);
+	const char *w = umt_meta_get(m, UMT_KEY_WORKLOAD);
+
+	snprintf(r->kernel, sizeof(r->kernel), "%s", rel ? rel : "");
+	snprintf(r->arch, sizeof(r->arch), "%s",
+		 arch ? arch : raw ? raw : "");
+	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
+}
+
+struct ttu_buf {
+	struct umt_ttu *t;
+	size_t cap;
+};
+
+/* Copy a TTU payload, clamping nr_slots to what the payload holds. */
+static const struct umt_ttu *load_ttu(struct ttu_buf *b,
+				      const struct umt_rec *rec,
+				      uint64_t *truncated)
+{
+	size_t need = sizeof(struct umt_ttu), avail, size = rec->size;
+
+	if (size < need)
+		size = need;	/* the reader zero-extends short payloads */
+	/* one slot of slack for a zero-slot record */
+	if (b->cap < size + sizeof(uint32_t)) {
+		void *p = realloc(b->t, size + sizeof(uint32_t));
+
+		if (!p)
+			return NULL;
+		b->t = p;
+		b->cap = size + sizeof(uint32_t);
+	}
+	memcpy(b->t, rec->payload, size);
+	avail = (size - need) / sizeof(uint32_t);
+	if (b->t->nr_slots > avail) {
+		b->t->nr_slots = (uint32_t)avail;
+		(*truncated)++;
+	}
+	return b->t;
+}
+
+int report_feed(struct report *r, struct umt_reader *rd, bool *damaged)
+{
+	struct ttu_buf buf = { 0 };
+	uint64_t truncated = 0, stats_lost = 0;
+	struct umt_rec rec;
+	const char *w;
+	int rc;
+
+	while ((rc = umt_reader_next(rd, &rec)) == 1) {
+		const struct umt_tlb_flush *fl = rec.payload;
+		const struct umt_lost *lo = rec.payload;
+		const struct umt_stats *st = rec.payload;
+		const struct umt_ttu *t;
+
+		if (rec.short_payload)
+			r->short_payloads++;
+		switch (rec.type) {
+		case UMT_REC_TTU:
+			t = load_ttu(&buf, &rec, &truncated);
+			if (!t) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			report_add_ttu(r, t, rec.seq);
+			break;
+		case UMT_REC_TLB_FLUSH:
+			report_add_tlb_flush(r, fl->task_id, rec.seq);
+			break;
+		case UMT_REC_LOST:
+			r->lost += lo->count;
+			break;
+		case UMT_REC_STATS:
+			stats_lost = st->lost;
+			break;
+		default:
+			break;
+		}
+	}
+out:
+	free(buf.t);
+	/* the kernel-side total covers drops no LOST record reached */
+	if (stats_lost > r->lost)
+		r->lost = stats_lost;
+	if (truncated)
+		report_warn(r, "%llu records hold fewer slots than they "
+			    "announce (clamped)",
+			    (unsigned long long)truncated);
+	w = umt_reader_warnings(rd);
+	if (w && *w) {
+		char *copy = strdup(w), *save = NULL, *line;
+
+		*damaged = true;
+		for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save))
+			report_warn(r, "trace: %s", line);
+		free(copy);
+	}
+	report_finish(r);
+	return rc < 0 ? rc : 0;
 }

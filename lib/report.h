@@ -112,6 +112,19 @@ void report_add_tlb_flush(struct report *r, uint32_t task_id,
 /* After the last record: warnings for what stayed pending */
 void report_finish(struct report *r);
 
+struct umt_reader;
+struct umt_meta;
+/* "x86" or "arm64" for a trace's arch metadata value, NULL if neither */
+const char *report_norm_arch(const char *arch);
+/* Name the trace in @r (kernel, arch, workload) from its metadata */
+void report_set_trace(struct report *r, const struct umt_meta *m);
+/*
+ * Feed every record of @rd to @r, then report_finish().  Damage the
+ * reader warned about becomes report warnings (*damaged = true).
+ * Returns 0, or -errno of a read or allocation error.
+ */
+int report_feed(struct report *r, struct umt_reader *rd, bool *damaged);
+
 /* --check verdict: 0 every counter and call matched, else 1 */
 int report_check_failed(const struct report *r);
 
