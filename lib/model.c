@@ -227,7 +227,7 @@ int model_policy_init(struct model_policy *p, const char *name,
 		snprintf(err, errlen, "policy name too long: '%s'", name);
 		return -1;
 	}
-	snprintf(p->name, sizeof(p->name), "%s", name);
+	memcpy(p->name, name, strlen(name) + 1);	/* length checked above */
 	p->arch = arch;
 	plus = strchr(name, '+');
 	len = plus ? (size_t)(plus - name) : strlen(name);
