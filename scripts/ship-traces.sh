@@ -15,11 +15,15 @@ src=${1:-tests/out/vm}
 bin=${UNMAPTRACE:-./unmaptrace}
 [ -x "$bin" ] || make -s
 shipped=0 refused=0
+# left out for size (4.6 and 8.4 MB of 560k-call mlock traces): the 5.10,
+# 6.1, 6.12 and 7.3 mlock traces show the same behaviours
+skip=" 6.18/mlock 7.2/mlock "
 
 for f in "$src"/*/*.umt; do
 	rel=$(basename "$(dirname "$f")")
 	short=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
 	w=$(basename "$f" .umt)
+	case $skip in *" $short/$w "*) continue ;; esac
 	if ! "$bin" replay --check "$f" >/tmp/ship-check.$$ 2>&1; then
 		echo "refused $f: replay --check failed:" >&2
 		sed -n '/^check:/,$p' /tmp/ship-check.$$ | head -20 >&2
@@ -46,7 +50,8 @@ after `unmaptrace replay --check` reproduced its live counts.  Nothing here
 is synthetic.  Every header carries its own provenance
 (`unmaptrace info FILE`); this table is generated from those headers.
 
-`default.umt` is `7.3/anon-pageout.umt`: the seeds' benchmark (anonymous
+The 6.18 and 7.2 mlock recordings are left out for size (see
+scripts/ship-traces.sh).  `default.umt` is `7.3/anon-pageout.umt`: the seeds' benchmark (anonymous
 memory in 64K mTHP folios, MADV_PAGEOUT, swap on a RAM disk) on the newest
 kernel.
 
