@@ -108,9 +108,12 @@ install: unmaptrace
 	install -D -m 0644 man/unmaptrace.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/unmaptrace.8
 
-# The quick start's first command: replay the shipped default trace.
-demo: unmaptrace
-	./unmaptrace replay traces/default.umt
+# The quick start's first command: set up, build, and replay the shipped
+# default trace batched vs unbatched.
+demo:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory $(BIN)
+	./$(BIN) replay traces/default.umt
 
 # The quick start's second command: every test, as CI runs it.
 check:

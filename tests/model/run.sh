@@ -185,6 +185,15 @@ golden_case pageout_x86 synthetic-7.2-pageout
 golden_case pageout_arm64 synthetic-7.2-pageout --arch arm64 \
 	-p none,lazyfree-6.15,lazyfree,file-7.2,file,anon,file+skip,kernel
 golden_case deferred_6_1 synthetic-6.1-deferred -p kernel,none,anon
+# and the real default trace (linked: the report names the file as given)
+if [ -f "$top/traces/7.3/anon-pageout.umt" ]; then
+	ln -sf "$top/traces/7.3/anon-pageout.umt" "$tmp/real-7.3-anon.umt"
+	golden_case real_7.3_anon_x86 real-7.3-anon
+	golden_case real_7.3_anon_arm64 real-7.3-anon --arch arm64 \
+		-p none,file,anon,anon+skip
+else
+	fail golden_real "traces/7.3/anon-pageout.umt missing"
+fi
 
 # JSON: valid, schema, keys from docs/REPORT.md, deterministic
 r json1 --json synthetic-7.2-pageout.umt
