@@ -731,6 +731,19 @@ static void warn(struct umt_reader *r, const char *fmt, ...)
 	r->warn[r->warn_len] = '\0';
 }
 
+/* What a chunk header @h says it holds (damaged or not) */
+static void chunk_info_fill(struct umt_chunk_info *ci, const uint8_t *h,
+			    uint32_t raw_len, uint32_t comp_len, uint32_t nr,
+			    uint32_t crc)
+{
+	ci->raw_len = raw_len;
+	ci->comp_len = comp_len;
+	ci->nr_records = nr;
+	ci->crc32 = crc;
+	ci->ts_min = get64(h + 24);
+	ci->ts_max = get64(h + 32);
+}
+
 /* Record a chunk: damaged if @why != NULL. */
 __attribute__((format(printf, 3, 4)))
 static struct umt_chunk_info *add_chunk(struct umt_reader *r, uint64_t off,
@@ -1148,12 +1161,7 @@ static int load_chunk(struct umt_reader *r)
 		if (!ci)
 			return -ENOMEM;
 		/* a damaged chunk still tells what it held */
-		ci->raw_len = raw_len;
-		ci->comp_len = comp_len;
-		ci->nr_records = nr;
-		ci->crc32 = stored;
-		ci->ts_min = get64(h + 24);
-		ci->ts_max = get64(h + 32);
+		chunk_info_fill(ci, h, raw_len, comp_len, nr, stored);
 		r->next_index++;
 		r->next_seq = first_seq + nr;
 		r->seq_known = true;
@@ -1173,12 +1181,7 @@ static int load_chunk(struct umt_reader *r)
 	ci = add_chunk(r, at, NULL);
 	if (!ci)
 		return -ENOMEM;
-	ci->raw_len = raw_len;
-	ci->comp_len = comp_len;
-	ci->nr_records = nr;
-	ci->crc32 = stored;
-	ci->ts_min = get64(h + 24);
-	ci->ts_max = get64(h + 32);
+	chunk_info_fill(ci, h, raw_len, comp_len, nr, stored);
 	r->cur = r->nr_chunks - 1;
 	r->raw_len = raw_len;
 	r->raw_pos = 0;
