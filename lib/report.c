@@ -1070,6 +1070,26 @@ const char *report_norm_arch(const char *a)
 	return NULL;
 }
 
+/*
+ * CONFIG_NO_PAGE_MAPCOUNT (7.x) drops the per-page _mapcount atomics from
+ * __folio_remove_rmap(): take it from the recording kernel's config, which
+ * the collector copies into the header; without one, PAGE_MAPCOUNT (what
+ * Debian's kernels set) is assumed, and said.
+ */
+static void set_mapcount_config(struct report *r, const struct umt_meta *m)
+{
+	const char *v = umt_meta_get(m, "config.CONFIG_NO_PAGE_MAPCOUNT");
+	const char *pm = umt_meta_get(m, "config.CONFIG_PAGE_MAPCOUNT");
+	bool no_pm = v && !strcmp(v, "y");
+	int i;
+
+	for (i = 0; i < r->nr_results; i++)
+		r->results[i].pol.no_page_mapcount = no_pm;
+	if (!v && !pm)
+		report_warn(r, "no kernel config in the trace: rmap "
+			    "atomics assume PAGE_MAPCOUNT");
+}
+
 void report_set_trace(struct report *r, const struct umt_meta *m)
 {
 	const char *rel = umt_meta_get(m, UMT_KEY_KERNEL);
@@ -1081,6 +1101,7 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	snprintf(r->arch, sizeof(r->arch), "%s",
 		 arch ? arch : raw ? raw : "");
 	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
+	set_mapcount_config(r, m);
 }
 
 struct ttu_buf {
