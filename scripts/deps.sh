@@ -7,9 +7,9 @@ build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 libzstd-dev libjansson-dev pkg-config"
 # test adds what the QEMU kernel matrix needs: qemu (TCG), busybox for the
 # initramfs, cpio, e2fsprogs and xfsprogs (file systems in the guest),
-# xz (modules)
+# xz (modules); python3 and jq read JSON in the shell tests
 test_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio e2fsprogs
-xfsprogs xz-utils debian-archive-keyring ca-certificates"
+xfsprogs xz-utils debian-archive-keyring ca-certificates python3 jq"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
