@@ -4,6 +4,7 @@
  * guests.  One static binary, one mode per case:
  *
  *   anon-pageout       anonymous memory, memset, MADV_PAGEOUT (seed 000)
+ *   shmem-pageout      shared anonymous (shmem) memory, memset, MADV_PAGEOUT
  *   lazyfree           MADV_FREE, then MADV_PAGEOUT
  *   file-reclaim       clean file folios (ext4), mmap'ed and read, reclaimed
  *                      through our own memcg's memory.reclaim
@@ -413,6 +414,33 @@ static void mode_anon_pageout(void)
 	census("after reclaim", p, opt.size);
 }
 
+/*
+ * Shared anonymous memory is shmem: !anon && swapbacked, so it takes
+ * try_to_unmap_one()'s file branch (MM_SHMEMPAGES) and is swapped out.
+ */
+static void mode_shmem_pageout(void)
+{
+	char *p;
+
+	setup_reclaim(0);
+	/* shmem's own mTHP switch (6.11+); 4K folios where it is absent */
+	if (write_str("/sys/kernel/mm/transparent_hugepage/hugepages-64kB/"
+		      "shmem_enabled", "always"))
+		say("no shmem mTHP on this kernel: 4K folios");
+	else
+		say("shmem 64K mTHP: always");
+	p = mmap(NULL, opt.size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap(MAP_SHARED|MAP_ANONYMOUS)");
+	memset(p, opt.fill, opt.size);
+	say("mapped and filled %zu MiB shmem at %p with 0x%02x",
+	    opt.size >> 20, p, opt.fill);
+	census("after fill", p, opt.size);
+	reclaim(p, opt.size, 0);
+	census("after reclaim", p, opt.size);
+}
+
 static void mode_lazyfree(void)
 {
 	char *p;
@@ -797,6 +825,7 @@ static const struct {
 } modes[] = {
 	{ "anon-pageout", mode_anon_pageout },
 	{ "lazyfree", mode_lazyfree },
+	{ "shmem-pageout", mode_shmem_pageout },
 	{ "file-reclaim", mode_file_reclaim },
 	{ "partial-munmap", mode_partial_munmap },
 	{ "mprotect-half", mode_mprotect_half },
