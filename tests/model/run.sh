@@ -158,6 +158,8 @@ predict() {
 predict lazyfree_6.12_as_6.18 6.12/lazyfree.umt lazyfree 6.18/lazyfree.umt
 predict lazyfree_6.12_as_7.3 6.12/lazyfree.umt file 7.3/lazyfree.umt
 predict file_6.18_as_7.2 6.18/file-reclaim.umt file-7.2 7.2/file-reclaim.umt
+predict shmem_6.12_as_7.3 6.12/shmem-pageout.umt file 7.3/shmem-pageout.umt
+predict shmem_6.18_as_7.2 6.18/shmem-pageout.umt file-7.2 7.2/shmem-pageout.umt
 
 # golden JSON: default policies x86, and every policy on arm64
 golden_case() {
