@@ -393,15 +393,18 @@ static void report_thp(void)
 	    strcmp(b, "absent") ? "" : " (no mTHP on this kernel: 4K folios)");
 }
 
-static char *anon_filled(size_t align)
+static char *fill(char *p, const char *what)
 {
-	char *p = map_anon(opt.size, align);
-
 	memset(p, opt.fill, opt.size);
-	say("mapped and filled %zu MiB anonymous at %p with 0x%02x",
-	    opt.size >> 20, p, opt.fill);
+	say("mapped and filled %zu MiB %s at %p with 0x%02x",
+	    opt.size >> 20, what, p, opt.fill);
 	census("after fill", p, opt.size);
 	return p;
+}
+
+static char *anon_filled(size_t align)
+{
+	return fill(map_anon(opt.size, align), "anonymous");
 }
 
 static void mode_anon_pageout(void)
@@ -433,10 +436,7 @@ static void mode_shmem_pageout(void)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("mmap(MAP_SHARED|MAP_ANONYMOUS)");
-	memset(p, opt.fill, opt.size);
-	say("mapped and filled %zu MiB shmem at %p with 0x%02x",
-	    opt.size >> 20, p, opt.fill);
-	census("after fill", p, opt.size);
+	fill(p, "shmem");
 	reclaim(p, opt.size, 0);
 	census("after reclaim", p, opt.size);
 }
