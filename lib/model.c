@@ -206,6 +206,12 @@ static void policy_details(struct model_policy *p, int v)
 	p->hugetlb_own_fn = v >= KV(7, 3);
 	/* 6.12 contpte_ptep_get() reads all 16; 7.3 exits early */
 	p->arm64_gather_all = v < KV(7, 0);
+	/*
+	 * 7.2.13/7.3.4 mm/page_vma_mapped.c:44 map_pte() and :323/:324
+	 * next_pte without the PTL read by ptep_get_lockless(); 6.12.117
+	 * (:40, :316) and 6.12.107 by ptep_get().
+	 */
+	p->walk_lockless = v >= KV(7, 2);
 	p->arm64_tlbi_range = true;
 	p->arm64_bbml2 = false;
 	p->no_page_mapcount = false;
@@ -285,8 +291,10 @@ int model_policy_init(struct model_policy *p, const char *name,
 	 * arm64 compares batching and not contpte_ptep_get() versions;
 	 * "kernel" keeps its release's.
 	 */
-	if (strcmp(base, "kernel"))
+	if (strcmp(base, "kernel")) {
 		p->arm64_gather_all = false;
+		p->walk_lockless = true;
+	}
 	if (p->skip && p->gen < GEN_LAZYFREE) {
 		snprintf(err, errlen, "'+skip' needs a batching policy, "
 			 "not '%s'", base);
@@ -412,6 +420,20 @@ static void rd(struct sim *s, int i)
 		s->n->c[MC_PTE_READS] += gather_cost(s, i);
 }
 
+/*
+ * An unlocked read of the walk: ptep_get_lockless() where the walk uses it.
+ * arm64 (7.3 asm/pgtable.h:1753): __ptep_get(), and on a PTE_CONT entry
+ * contpte_ptep_get_lockless() (7.3 arch/arm64/mm/contpte.c:392, 6.12.117
+ * :211) reads the original entry again before the gather: 18 loads where
+ * ptep_get() makes 17.
+ */
+static void rd_unlocked(struct sim *s, int i)
+{
+	rd(s, i);
+	if (s->p->walk_lockless && is_cont(s, i))
+		s->n->c[MC_PTE_READS]++;
+}
+
 static void lock_op(struct sim *s)
 {
 	s->n->c[MC_LOCKS]++;
@@ -485,7 +507,7 @@ restart:
 			s->ptl = true;
 			goto this_pte;
 		}
-		rd(s, s->idx);
+		rd_unlocked(s, s->idx);
 		if (!present_or_device(s, s->idx)) {
 			s->ptl = false;
 			goto next_pte;
@@ -510,7 +532,10 @@ next_pte:
 			s->crossed = true;	/* PVMW_PGTABLE_CROSSED */
 			goto restart;
 		}
-		rd(s, s->idx);
+		if (s->ptl)
+			rd(s, s->idx);
+		else
+			rd_unlocked(s, s->idx);
 	} while (stype(s, s->idx) == UMT_SLOT_NONE);
 	if (!s->ptl) {
 		lock_op(s);
@@ -871,7 +896,11 @@ static void tlb_pmd(struct sim *s, struct model_call *out)
  * CONFIG_NO_PAGE_MAPCOUNT: one folio_sub_return_large_mapcount().
  * Small folio: one atomic_add_negative(&folio->_mapcount).
  * An anon folio left partially mapped is queued once for deferred split
- * (deferred_split_folio(): split_queue_lock, one atomic bit op).
+ * (deferred_split_folio(): split_queue_lock, one atomic bit op), except
+ * that it returns first for order <= 1 and for a folio in the swap cache
+ * (6.12.117 mm/huge_memory.c:3762/3775, 7.3.4 :4560/4573; 6.1.176
+ * deferred_split_huge_page() :2836 PageSwapCache): reclaim adds an anon
+ * swap-backed folio to the swap cache before try_to_unmap().
  */
 static void rmap_remove(struct sim *s, int nr)
 {
@@ -888,8 +917,8 @@ static void rmap_remove(struct sim *s, int nr)
 		a = nr + 2;
 	atomic_op(s, MA_RMAP_MAPCOUNT, a);
 	s->mapped = s->mapped > (uint32_t)nr ? s->mapped - nr : 0;
-	if (kind_anon(t->kind) && folio_large(t) && s->mapped &&
-	    !s->split_queued) {
+	if (kind_anon(t->kind) && t->nr_pages > 2 && s->mapped &&
+	    !(t->folio_flags & UMT_FOLIO_SWAPCACHE) && !s->split_queued) {
 		s->split_queued = true;
 		lock_op(s);
 		atomic_op(s, MA_RMAP_MAPCOUNT, 1);

@@ -337,6 +337,82 @@ static void t_anon(void)
 }
 
 /*
+ * deferred_split_folio() returns before split_queue_lock for a folio in
+ * the swap cache (6.12.117 mm/huge_memory.c:3775, 7.3.4 :4573) and for
+ * order <= 1 (:3762, :4560).  Reclaim puts an anon swap-backed folio in
+ * the swap cache before try_to_unmap(): none on a 64K folio then takes
+ * 1 PTL + 16 swap cluster locks = 17 locks and 16 x 3 = 48 mapcount
+ * atomics, not 18 and 49.  An order-1 anon folio (2 pages) is never
+ * queued: 1 PTL + 2 cluster locks, 2 x 3 mapcount atomics.
+ */
+static void t_deferred_split(void)
+{
+	struct umt_ttu *t = mk(16, UMT_KIND_ANON, 0, RW | UMT_PTE_ANON_EXCL);
+	struct umt_ttu *t2 = mk(2, UMT_KIND_ANON, 0, RW | UMT_PTE_ANON_EXCL);
+	struct model_policy p;
+	struct expect sc[] = { C(MC_LOCKS, 1 + 16),
+		A(MA_RMAP_MAPCOUNT, 48), C(MC_RMAP_CALLS, 16), END };
+	struct expect o1[] = { C(MC_LOCKS, 1 + 2), A(MA_RMAP_MAPCOUNT, 6),
+		END };
+	/* lazyfree folios are not in the swap cache: queued once */
+	struct expect lf[] = { C(MC_LOCKS, 1 + 1), A(MA_RMAP_MAPCOUNT, 49),
+		END };
+
+	t->folio_flags |= UMT_FOLIO_SWAPCACHE;
+	pol(&p, "none", MODEL_X86);
+	check("x86_64k_anon_swapcache_no_deferred_split", &p, t, sc);
+	check("x86_8k_anon_order1_no_deferred_split", &p, t2, o1);
+	free(t);
+	t = mk(16, UMT_KIND_LAZYFREE, 0, UMT_PTE_WRITE | UMT_PTE_YOUNG);
+	check("x86_64k_lazyfree_deferred_split_once", &p, t, lf);
+	free(t);
+	free(t2);
+}
+
+/*
+ * A walk without PVMW_SYNC reads unlocked: 7.3 map_pte() calls
+ * ptep_get_lockless() (mm/page_vma_mapped.c:44), which on a PTE_CONT entry
+ * is __ptep_get() + contpte_ptep_get_lockless(), whose retry: label re-reads
+ * the original entry (arch/arm64/mm/contpte.c:392) before the 16-entry
+ * gather: 18 loads, where ptep_get() (6.12.117 map_pte() :40) makes 17.
+ * 64K file folio, full-scan gathers, file policy: map_pte 18, check_pte
+ * 17, pteval 17, batch hint 16 = max_nr (no read), WARN read of the
+ * cleared entry 1 = 53 loads, 4 ptep_get calls; 6.12's walk: 52.
+ */
+static void t_lockless(void)
+{
+	struct umt_ttu *t = mk(16, UMT_KIND_FILE, 0, RW);
+	struct model_policy p;
+	char err[128];
+	struct expect k73[] = { C(MC_PTEP_GET, 4), C(MC_PTE_READS, 53),
+		END };
+	struct expect k612[] = { C(MC_PTEP_GET, 4), C(MC_PTE_READS, 52),
+		END };
+	struct expect sync[] = { C(MC_PTE_READS, 35), END };
+
+	t->ttu_flags &= ~UMT_TTU_SYNC;
+	pol(&p, "file", MODEL_ARM64);
+	p.arm64_gather_all = true;
+	check("arm64_64k_file_lockless_map_pte", &p, t, k73);
+	p.walk_lockless = false;
+	check("arm64_64k_file_locked_map_pte", &p, t, k612);
+	model_policy_init(&p, "kernel", MODEL_ARM64, "6.12.117", err,
+			  sizeof(err));
+	result("walk_lockless_6_12", !p.walk_lockless ? NULL :
+	       "6.12 map_pte() reads by ptep_get()");
+	model_policy_init(&p, "kernel", MODEL_ARM64, "7.3.4", err,
+			  sizeof(err));
+	result("walk_lockless_7_3", p.walk_lockless ? NULL :
+	       "7.3 map_pte() reads by ptep_get_lockless()");
+	/* PVMW_SYNC: map_pte() takes the PTL and reads nothing */
+	t->ttu_flags |= UMT_TTU_SYNC;
+	pol(&p, "file", MODEL_ARM64);
+	p.arm64_gather_all = true;
+	check("arm64_64k_file_sync_no_lockless", &p, t, sync);
+	free(t);
+}
+
+/*
  * Lazyfree 64K, clean PTEs: smp_mb + smp_rmb per iteration: 32 vs 2.
  * A dirty PTE at page 5 and a recorded failure: 6.16 batching clears
  * all 16, folds the dirty bit in, fails: 16 PTEs restored by set_ptes().
@@ -907,6 +983,8 @@ int main(int argc, char **argv)
 	t_x86_64k_file();
 	t_arm64_64k_file();
 	t_anon();
+	t_deferred_split();
+	t_lockless();
 	t_lazyfree();
 	t_hole();
 	t_write_cut();
