@@ -676,6 +676,33 @@ static void mode_thp_pmd(void)
 	census("after reclaim", p, opt.size);
 }
 
+/*
+ * PMD-mapped THPs made lazyfree by MADV_FREE, then reclaimed: 6.12.107 and
+ * 7.2 unmap each with unmap_huge_pmd_locked() (mm/rmap.c:1694), 6.12.117
+ * and 7.3 split the PMD and unmap 512 PTEs.
+ */
+static void mode_thp_pmd_lazyfree(void)
+{
+	char a[128];
+	char *p;
+
+	setup_reclaim(0);
+	read_line("/sys/kernel/mm/transparent_hugepage/enabled", a, sizeof(a));
+	p = map_anon(opt.size, PMD_SIZE);
+	if (madvise(p, opt.size, MADV_HUGEPAGE))
+		die("madvise(MADV_HUGEPAGE)");
+	memset(p, opt.fill, opt.size);
+	say("mapped %zu MiB with MADV_HUGEPAGE (asked for 2M PMD THPs, thp [%s])",
+	    opt.size >> 20, a);
+	census("after fill", p, opt.size);
+	if (madvise(p, opt.size, MADV_FREE))
+		die("madvise(MADV_FREE)");
+	say("madvise(MADV_FREE) ok");
+	census("after MADV_FREE", p, opt.size);
+	reclaim(p, opt.size, 0);
+	census("after reclaim", p, opt.size);
+}
+
 static int sync_pipe[2], go_pipe[2];
 
 static void child_wait(void)
@@ -819,6 +846,69 @@ static void mode_defer_2cpu(void)
 	census("after reclaim", p, opt.size);
 }
 
+/*
+ * Anonymous swap-backed, lazyfree and file memory in one process, reclaimed
+ * in one pass while a second thread keeps the mm live on CPU 1, so that
+ * every unmap defers its flush to the final arch_tlbbatch_flush().  The
+ * three regions are adjacent (one anon VMA holding the swap-backed and the
+ * MADV_FREEd halves, then the file) so one MADV_COLD + memory.reclaim (or
+ * MADV_PAGEOUT) covers them all.  The last page of four anon folio blocks
+ * is unmapped first: reclaim splits such a partially mapped folio before
+ * swapping it (7.3 mm/vmscan.c:1276 split_folio_to_list()), and the split
+ * unmaps it with unmap_folio() -> try_to_migrate(TTU_BATCH_FLUSH) ->
+ * try_to_unmap_flush(): a flush the task defers outside try_to_unmap_one().
+ */
+static void mode_mixed_2cpu(void)
+{
+	const char *path = file_path();
+	size_t sz = opt.size;
+	pthread_t t;
+	cpu_set_t set;
+	void *ret;
+	char *base, *f;
+	int k;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip("needs 2 online CPUs (boot with -smp 2)");
+	make_file(path);
+	setup_reclaim(1);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity(CPU 0)");
+	base = map_anon(3 * sz, PMD_SIZE);
+	memset(base, opt.fill, 2 * sz);
+	for (k = 0; k < 4; k++)
+		if (munmap(base + k * (sz / 4) + opt.folio - PAGE, PAGE))
+			die("munmap one page of anon folio block %d", k);
+	if (madvise(base + sz, sz, MADV_FREE))
+		die("madvise(MADV_FREE)");
+	f = map_file(path, 1);
+	if (mremap(f, sz, sz, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   base + 2 * sz) == MAP_FAILED)
+		die("mremap the file mapping beside the anon one");
+	say("anon %zu MiB at %p (4 folio blocks lack their last page), "
+	    "lazyfree %zu MiB at %p, file %s %zu MiB at %p",
+	    sz >> 20, base, sz >> 20, base + sz, path, sz >> 20, base + 2 * sz);
+	census("anon after fill", base, sz);
+	census("lazyfree after MADV_FREE", base + sz, sz);
+	census("file after read", base + 2 * sz, sz);
+	if (pthread_create(&t, NULL, spinner, NULL))
+		die("pthread_create");
+	while (!spin_ready)
+		sched_yield();
+	say("spinner thread running on CPU 1; reclaim on CPU 0");
+	reclaim(base, 3 * sz, 1);
+	spin_stop = 1;
+	pthread_join(t, &ret);
+	if (ret)
+		die("spinner could not pin itself to CPU 1");
+	say("spinner looped %lu times", spin_count);
+	census("anon after reclaim", base, sz);
+	census("lazyfree after reclaim", base + sz, sz);
+	census("file after reclaim", base + 2 * sz, sz);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -832,9 +922,11 @@ static const struct {
 	{ "uffd-wp", mode_uffd_wp },
 	{ "mlock", mode_mlock },
 	{ "thp-pmd", mode_thp_pmd },
+	{ "thp-pmd-lazyfree", mode_thp_pmd_lazyfree },
 	{ "file-shared-2proc", mode_file_shared_2proc },
 	{ "fork-shared", mode_fork_shared },
 	{ "defer-2cpu", mode_defer_2cpu },
+	{ "mixed-2cpu", mode_mixed_2cpu },
 };
 
 static void __attribute__((noreturn)) usage(int st)
