@@ -281,6 +281,7 @@ int model_policy_init(struct model_policy *p, const char *name,
 		}
 		p->gen = model_gen_for_release(maj, min, &why);
 		v = KV(maj, min);
+		p->observed = true;
 	} else {
 		snprintf(err, errlen, "unknown policy '%s'", base);
 		return -1;
@@ -1231,14 +1232,25 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 			break;			/* mlock_vma_folio, walk_done */
 		}
 		if (w == WALK_PMD) {
-			if (p->lazyfree_pmd && t->kind == UMT_KIND_LAZYFREE &&
+			bool lf_pmd = p->lazyfree_pmd;
+
+			/*
+			 * 6.12.107 mm/rmap.c:1694 calls unmap_huge_pmd_locked()
+			 * for a PMD-mapped folio, 6.12.117 (:1700) no longer
+			 * does (the definition stays, mm/huge_memory.c:3101):
+			 * "kernel" takes what the recorder saw this call do.
+			 */
+			if (p->observed && (t->has_live & UMT_LIVE_HELPERS))
+				lf_pmd = t->live_helpers &
+					 UMT_HELPER_UNMAP_HUGE_PMD;
+			if (lf_pmd && t->kind == UMT_KIND_LAZYFREE &&
 			    (p->gen >= GEN_FILE_NOUFFD || t->ret)) {
 				/* 7.2: failure -> walk_abort; 6.12: split */
 				lazyfree_pmd(&s, out, t->ret);
 				ret = t->ret;
 				break;
 			}
-			if (p->lazyfree_pmd && t->kind == UMT_KIND_LAZYFREE)
+			if (lf_pmd && t->kind == UMT_KIND_LAZYFREE)
 				lazyfree_pmd(&s, out, false);
 			if (flags & UMT_TTU_SPLIT_HUGE_PMD) {
 				split_pmd(&s, out);

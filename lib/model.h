@@ -53,6 +53,8 @@ struct model_policy {
 	bool arm64_bbml2;	/* 7.3 system_supports_bbml3(): no flush */
 	bool arm64_gather_all;	/* contpte_ptep_get() reads all 16 */
 	bool walk_lockless;	/* walk reads unlocked: ptep_get_lockless() */
+	bool observed;		/* "kernel": what the trace saw the kernel
+				 * do overrides the release's rules */
 	char release[64];	/* kernel.release the policy was made for */
 };
 

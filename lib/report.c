@@ -365,11 +365,18 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
  * deferred add set tlb_ubc->flush_required (6.12/7.3 mm/rmap.c): so a
  * policy flushes at a recorded reclaim-batch boundary iff it deferred an
  * add for this task since the previous one.  The boundaries themselves
- * are taken from the recording.
+ * are taken from the recording.  try_to_migrate_one() defers into the
+ * same current->tlb_ubc (7.3 mm/rmap.c:2635; migration, and unmap_folio()
+ * when reclaim or madvise splits a large folio): where the recorder saw
+ * it run with another CPU in the mm since the task's previous flush
+ * (UMT_FLUSH_MIGRATE), the flush is owed to it, in every policy alike
+ * (no generation batches try_to_migrate_one()).
  */
-void report_add_tlb_flush(struct report *r, uint32_t task_id, uint64_t seq)
+void report_add_tlb_flush(struct report *r, uint32_t task_id,
+			  uint32_t flags, uint64_t seq)
 {
-	int i;
+	bool migrate = flags & UMT_FLUSH_MIGRATE;
+	int i, amb;
 
 	r->tlb_flush_records++;
 	if (trace_is_x86(r))
@@ -378,7 +385,7 @@ void report_add_tlb_flush(struct report *r, uint32_t task_id, uint64_t seq)
 		struct report_result *res = &r->results[i];
 		int was = set_pending(res, task_id, 0);
 
-		if (was) {
+		if (was || migrate) {
 			res->total.n.tlb[MT_BATCH_FINAL]++;
 			res->total.n.c[MC_TLB_FLUSHES]++;
 			if (res->pol.arch == MODEL_ARM64) {
@@ -389,8 +396,13 @@ void report_add_tlb_flush(struct report *r, uint32_t task_id, uint64_t seq)
 		}
 		if (i != r->check_idx || !trace_is_x86(r))
 			continue;
-		if (task_flag(&r->ambiguous, &r->nr_ambiguous, task_id, 0) &&
-		    !was) {
+		amb = task_flag(&r->ambiguous, &r->nr_ambiguous, task_id, 0);
+		if (!was && migrate) {
+			r->flush_migrate++;
+			r->model[RL_TLB_FLUSHES]++;
+			continue;
+		}
+		if (amb && !was) {
 			/* the kernel deferred where the model could not know */
 			r->flush_ambiguous++;
 			r->live_excluded[RL_TLB_FLUSHES]++;
@@ -630,6 +642,11 @@ void report_check_text(const struct report *r, FILE *f)
 			(unsigned long long)r->flush_ambiguous,
 			(unsigned long long)
 			r->live_excluded[RL_TLB_FLUSHES]);
+	if (r->flush_migrate)
+		fprintf(f, "  %llu final flush(es) owed to try_to_migrate_one()"
+			" (recorded: it shares\n  current->tlb_ubc; migration "
+			"or a large folio's split deferred them)\n",
+			(unsigned long long)r->flush_migrate);
 	if (r->flush_mismatches)
 		fprintf(f, "  %llu recorded final flush(es) with no deferred "
 			"add modelled\n",
@@ -902,6 +919,8 @@ static json_t *check_json(const struct report *r)
 			    json_integer((json_int_t)r->calls_mismatching));
 	json_object_set_new(o, "flush_records_unmatched",
 			    json_integer((json_int_t)r->flush_mismatches));
+	json_object_set_new(o, "flush_records_migrate",
+			    json_integer((json_int_t)r->flush_migrate));
 	json_object_set_new(o, "deferral_differs",
 			    json_integer((json_int_t)r->defer_differs));
 	json_object_set_new(o, "deferral_unknown_calls",
@@ -1162,7 +1181,8 @@ int report_feed(struct report *r, struct umt_reader *rd, bool *damaged)
 			report_add_ttu(r, t, rec.seq);
 			break;
 		case UMT_REC_TLB_FLUSH:
-			report_add_tlb_flush(r, fl->task_id, rec.seq);
+			report_add_tlb_flush(r, fl->task_id, fl->in_ttu,
+					     rec.seq);
 			break;
 		case UMT_REC_LOST:
 			r->lost += lo->count;

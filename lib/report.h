@@ -76,6 +76,7 @@ struct report {
 	uint64_t call_mismatches[RL_NR];
 	uint64_t calls_mismatching;
 	uint64_t flush_mismatches;	/* flush records with nothing pending */
+	uint64_t flush_migrate;		/* ... but try_to_migrate_one() ran */
 	uint64_t defer_differs;		/* kernel deferred unlike defer_flush */
 	/*
 	 * Calls whose two deferral samples (walk return, rmap call)
@@ -106,9 +107,9 @@ void report_warn(struct report *r, const char *fmt, ...)
 /* Replay one TTU record through every policy and account for it. */
 void report_add_ttu(struct report *r, const struct umt_ttu *t,
 		    uint64_t seq);
-/* A recorded arch_tlbbatch_flush() of @task_id */
+/* A recorded arch_tlbbatch_flush() of @task_id; @flags UMT_FLUSH_* */
 void report_add_tlb_flush(struct report *r, uint32_t task_id,
-			  uint64_t seq);
+			  uint32_t flags, uint64_t seq);
 /* After the last record: warnings for what stayed pending */
 void report_finish(struct report *r);
 

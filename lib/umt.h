@@ -162,7 +162,8 @@ struct umt_ttu {
 	uint8_t  defer_flush;	/* another CPU in mm_cpumask at entry */
 	uint8_t  ret;		/* try_to_unmap_one() return value */
 	uint8_t  has_live;	/* UMT_LIVE_* */
-	uint8_t  pad0;
+	uint8_t  live_helpers;	/* UMT_HELPER_* called inside this call
+				 * (valid with UMT_LIVE_HELPERS) */
 	/* live counts, inside this call, this task */
 	uint32_t live_rmap_calls;	/* folio_remove_rmap_ptes() or
 					 * page_remove_rmap() calls */
@@ -182,12 +183,23 @@ struct umt_ttu {
 /* umt_ttu.has_live */
 #define UMT_LIVE_COUNTS		(1u << 0)	/* live counts are valid */
 #define UMT_LIVE_DEFER		(1u << 1)	/* live_defer_walks is valid */
+#define UMT_LIVE_HELPERS	(1u << 2)	/* live_helpers is valid */
+
+/* umt_ttu.live_helpers: helpers the kernel called inside the call */
+#define UMT_HELPER_UNMAP_HUGE_PMD (1u << 0)	/* unmap_huge_pmd_locked */
 
 /* UMT_REC_TLB_FLUSH: arch_tlbbatch_flush() called by a recorded task */
 struct umt_tlb_flush {
 	uint32_t task_id;
-	uint32_t in_ttu;	/* 1 if inside try_to_unmap_one (never seen) */
+	uint32_t in_ttu;	/* UMT_FLUSH_* (bit 0 alone before them) */
 } __attribute__((packed));
+
+/* umt_tlb_flush.in_ttu */
+#define UMT_FLUSH_IN_TTU	(1u << 0)	/* inside ttu (never seen) */
+#define UMT_FLUSH_MIGRATE	(1u << 1)	/* try_to_migrate_one() could
+						 * defer since the task's
+						 * previous flush */
+#define UMT_FLUSH_MIGRATE_HOOKED (1u << 2)	/* bit 1 is valid */
 
 /* UMT_REC_LOST: events dropped in the kernel on one CPU */
 struct umt_lost {

@@ -78,7 +78,7 @@ clean() { ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
 	"$tmp/$1.err"; }
 
 # --check passes where the model must reproduce the live counts
-for t in synthetic-7.2-pageout synthetic-6.1-deferred; do
+for t in synthetic-7.2-pageout synthetic-6.1-deferred synthetic-migrate-flush; do
 	r "check_$t" --check "$t.umt"
 	if [ "$(rc "check_$t")" = 0 ] && clean "check_$t" &&
 	   grep -q '^check: ok' "$tmp/check_$t.out"; then
@@ -89,6 +89,14 @@ for t in synthetic-7.2-pageout synthetic-6.1-deferred; do
 			tr '\n' ' ')$(head -2 "$tmp/check_$t.err")"
 	fi
 done
+
+# ... and says which flushes it owes to try_to_migrate_one()
+if grep -q "^  1 final flush(es) owed to try_to_migrate_one()" \
+	"$tmp/check_synthetic-migrate-flush.out"; then
+	pass check_names_migrate_flushes
+else
+	fail check_names_migrate_flushes "no 'owed to try_to_migrate_one()'"
+fi
 
 # --check models the trace's own arch whatever --arch asks
 r check_arm64 --check --arch arm64 -p none,kernel synthetic-7.2-pageout.umt

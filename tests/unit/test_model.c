@@ -687,6 +687,36 @@ static void t_lazyfree_pmd(void)
 	check("x86_lazyfree_pmd_6_12", &p, t, k612);
 	model_policy_init(&p, "kernel", MODEL_X86, "7.3.4", err, sizeof(err));
 	check("x86_lazyfree_pmd_7_3", &p, t, k73);
+	/*
+	 * What the recorder saw overrides the release for "kernel":
+	 * 6.12.117 keeps unmap_huge_pmd_locked() (mm/huge_memory.c:3101)
+	 * but its try_to_unmap_one() no longer calls it (mm/rmap.c:1700):
+	 * split, then 512 PTEs unbatched: walk 1 (PMD) + 512 + 1 (end),
+	 * 512 rmap calls and mm counter updates, a PMD flush + 512 page
+	 * flushes.  A named policy ignores the observation.
+	 */
+	t->has_live = UMT_LIVE_COUNTS | UMT_LIVE_HELPERS;
+	t->live_helpers = 0;
+	t->defer_flush = 0;
+	{
+		struct expect e[] = { C(MC_WALK_CALLS, 514),
+			C(MC_RMAP_CALLS, 512), T(MT_PMD, 1), T(MT_PAGE, 512),
+			C(MC_MM_COUNTER_UPDATES, 512), END };
+		struct expect named[] = { C(MC_WALK_CALLS, 1),
+			C(MC_RMAP_CALLS, 0), T(MT_PMD, 1), END };
+
+		model_policy_init(&p, "kernel", MODEL_X86, "6.12.117", err,
+				  sizeof(err));
+		check("x86_lazyfree_pmd_6_12_117_observed_split", &p, t, e);
+		model_policy_init(&p, "file-7.2", MODEL_X86, "6.12.117", err,
+				  sizeof(err));
+		check("x86_lazyfree_pmd_named_ignores_observed", &p, t,
+		      named);
+	}
+	/* and a 7.3 trace that saw the helper called: unmapped whole */
+	t->live_helpers = UMT_HELPER_UNMAP_HUGE_PMD;
+	model_policy_init(&p, "kernel", MODEL_X86, "7.3.4", err, sizeof(err));
+	check("x86_lazyfree_pmd_7_3_observed_helper", &p, t, k612);
 	free(t);
 }
 
@@ -827,6 +857,13 @@ static void tw_ttu(struct tw *tw, struct umt_ttu *t)
 		       sizeof(*t) + t->nr_slots * sizeof(uint32_t));
 }
 
+static void tw_flush_flags(struct tw *tw, uint32_t task, uint32_t flags)
+{
+	struct umt_tlb_flush f = { .task_id = task, .in_ttu = flags };
+
+	umt_writer_add(tw->w, UMT_REC_TLB_FLUSH, ++tw->ts, 0, &f, sizeof(f));
+}
+
 static void tw_flush(struct tw *tw, uint32_t task)
 {
 	struct umt_tlb_flush f = { .task_id = task };
@@ -938,6 +975,24 @@ static int write_traces(const char *dir)
 	tw_ttu(&tw, t);
 	free(t);
 	tw_flush(&tw, 0);
+	umt_writer_close(tw.w);
+
+	/*
+	 * The same stray flush, but the recorder saw try_to_migrate_one()
+	 * run with another CPU in the mm since the task's previous flush
+	 * (a large folio split by madvise or reclaim, 7.3 mm/rmap.c:2635):
+	 * the flush is owed to it and --check passes.
+	 */
+	if (tw_open(&tw, dir, "synthetic-migrate-flush", "7.3.4+deb13-amd64"))
+		return 1;
+	t = mk(1, UMT_KIND_FILE, 0, RW);
+	t->ttu_flags = UMT_TTU_BATCH_FLUSH;
+	t->defer_flush = 0;
+	/* 7.3 leaves the loop once nr_pages == folio_nr_pages(): 1 walk */
+	live(t, 1, 1, 1, 1, 1, 1);
+	tw_ttu(&tw, t);
+	free(t);
+	tw_flush_flags(&tw, 0, UMT_FLUSH_MIGRATE | UMT_FLUSH_MIGRATE_HOOKED);
 	umt_writer_close(tw.w);
 
 	/*
