@@ -56,6 +56,8 @@ struct model_policy {
 	bool observed;		/* "kernel": what the trace saw the kernel
 				 * do overrides the release's rules */
 	char release[64];	/* kernel.release the policy was made for */
+	char facts[200];	/* "kernel": which rules came from kernel
+				 * facts, which from the release table */
 };
 
 /* Counters.  Keep in sync with model_counter_name(). */

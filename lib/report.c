@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts.h"
 #include "report.h"
 
 #define MAX_NOTES	4
@@ -671,6 +672,21 @@ void report_check_text(const struct report *r, FILE *f)
 	fprintf(f, "check: %s\n", report_check_failed(r) ? "FAIL" : "ok");
 }
 
+/* "a; b; c" one item a line: which kernel facts built the policy */
+static void print_facts(FILE *f, const char *facts)
+{
+	const char *s = facts, *e;
+
+	while (*s) {
+		e = strstr(s, "; ");
+		fprintf(f, "    %.*s\n", (int)(e ? e - s : (long)strlen(s)),
+			s);
+		if (!e)
+			break;
+		s = e + 2;
+	}
+}
+
 void report_text(const struct report *r, FILE *f, bool check)
 {
 	static const int main_keys[] = {
@@ -699,6 +715,7 @@ void report_text(const struct report *r, FILE *f, bool check)
 
 		fprintf(f, "  %-12s %-6s %s%s\n", p->name, arch_name(p->arch),
 			model_gen_range(p->gen), p->skip ? " + skip" : "");
+		print_facts(f, p->facts);
 	}
 	fputc('\n', f);
 	if (!n)
@@ -855,6 +872,8 @@ static json_t *result_json(const struct report_result *res)
 	json_object_set_new(o, "kernels",
 			    json_string(model_gen_range(res->pol.gen)));
 	json_object_set_new(o, "skip", json_boolean(res->pol.skip));
+	if (res->pol.facts[0])
+		json_object_set_new(o, "facts", json_string(res->pol.facts));
 	json_object_set_new(o, "counts", counts_json(&res->total.n, arm64));
 	json_object_set_new(bd, "atomics",
 			    kinds_json(res->total.n.atomics, MA_NR,
@@ -1109,6 +1128,35 @@ static void set_mapcount_config(struct report *r, const struct umt_meta *m)
 			    "atomics assume PAGE_MAPCOUNT");
 }
 
+/*
+ * The "kernel" policy from the trace's kernel facts (lib/facts.c): the
+ * header's, then the calls' (a first pass over a seekable trace file).
+ */
+static void set_kernel_facts(struct report *r, const struct umt_meta *m)
+{
+	struct kfacts kf;
+	struct umt_reader *rd = NULL;
+	struct umt_rec rec;
+	char err[128];
+	int i, want = 0;
+
+	for (i = 0; i < r->nr_results; i++)
+		want |= r->results[i].pol.observed;
+	if (!want)
+		return;
+	kfacts_from_meta(&kf, m);
+	if (strcmp(r->file, "-"))
+		rd = umt_reader_open(r->file, err, sizeof(err));
+	while (rd && umt_reader_next(rd, &rec) == 1)
+		if (rec.type == UMT_REC_TTU &&
+		    rec.size >= sizeof(struct umt_ttu))
+			kfacts_observe(&kf, rec.payload);
+	if (rd)
+		umt_reader_close(rd);
+	for (i = 0; i < r->nr_results; i++)
+		kfacts_apply(&kf, &r->results[i].pol);
+}
+
 void report_set_trace(struct report *r, const struct umt_meta *m)
 {
 	const char *rel = umt_meta_get(m, UMT_KEY_KERNEL);
@@ -1121,6 +1169,7 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 		 arch ? arch : raw ? raw : "");
 	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
 	set_mapcount_config(r, m);
+	set_kernel_facts(r, m);
 }
 
 struct ttu_buf {
