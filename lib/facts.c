@@ -133,7 +133,9 @@ void kfacts_apply(const struct kfacts *f, struct model_policy *p)
 			p->gen = GEN_LAZYFREE;
 		add(s, len, "generation: %s in %llu lazyfree calls",
 		    "folio_pte_batch() seen", (unsigned long long)lazy);
-	} else {
+	}
+	p->gen_from_facts = s[0] != '\0';
+	if (!p->gen_from_facts) {
 		if (f->rmap_folio == KF_YES && p->gen == GEN_PAGE_RMAP)
 			p->gen = GEN_FOLIO_RMAP;
 		add(s, len, "generation: %s", f->rmap_folio == KF_UNKNOWN ?

@@ -58,6 +58,7 @@ struct model_policy {
 	char release[64];	/* kernel.release the policy was made for */
 	char facts[200];	/* "kernel": which rules came from kernel
 				 * facts, which from the release table */
+	bool gen_from_facts;	/* ... the generation among them */
 };
 
 /* Counters.  Keep in sync with model_counter_name(). */

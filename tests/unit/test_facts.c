@@ -124,6 +124,8 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_6_17_lazyfree_seen", &p, GEN_LAZYFREE,
 		   "folio_pte_batch() seen in 4 lazyfree calls");
+	result("facts_6_17_gen_from_facts",
+	       p.gen_from_facts ? NULL : "gen_from_facts not set");
 	result("facts_6_17_no_poisoned_hugetlb_fn",
 	       !p.hugetlb_own_fn ? NULL : "hugetlb_own_fn set");
 
@@ -145,6 +147,8 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_6_12_release_fallback", &p, GEN_FOLIO_RMAP,
 		   "release table (batching not observable here)");
+	result("facts_6_12_gen_from_release",
+	       !p.gen_from_facts ? NULL : "gen_from_facts set");
 	result("facts_6_12_lazyfree_pmd_per_call",
 	       strstr(p.facts, "unmap_huge_pmd_locked() seen or not") ? NULL :
 	       p.facts);
