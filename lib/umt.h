@@ -187,6 +187,7 @@ struct umt_ttu {
 
 /* umt_ttu.live_helpers: helpers the kernel called inside the call */
 #define UMT_HELPER_UNMAP_HUGE_PMD (1u << 0)	/* unmap_huge_pmd_locked */
+#define UMT_HELPER_PTE_BATCH	(1u << 1)	/* folio_pte_batch */
 
 /* UMT_REC_TLB_FLUSH: arch_tlbbatch_flush() called by a recorded task */
 struct umt_tlb_flush {
