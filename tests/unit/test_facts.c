@@ -46,6 +46,7 @@ static void attach(struct umt_meta *m, const char *hook, const char *sym)
 /* A header as the recorder writes it for @rel; @btf73: 7.3's functions */
 static void header(struct umt_meta *m, bool btf73, bool pte_batch)
 {
+	umt_meta_free(m);
 	memset(m, 0, sizeof(*m));
 	attach(m, "ttu", "try_to_unmap_one");
 	attach(m, "rmap", "folio_remove_rmap_ptes");
@@ -110,6 +111,7 @@ int main(void)
 	struct umt_ttu t;
 	int i;
 
+	memset(&m, 0, sizeof(m));
 	/* 6.17: lazyfree batching seen, no release-table rule needed */
 	header(&m, false, true);
 	kfacts_from_meta(&f, &m);
@@ -185,6 +187,7 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_none_release_table", &p, GEN_FILE,
 		   "release table (no facts in the trace)");
+	umt_meta_free(&m);
 	/* named policies are not touched */
 	model_policy_init(&p, "none", MODEL_X86, "7.3.4", NULL, 0);
 	kfacts_apply(&f, &p);
