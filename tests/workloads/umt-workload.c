@@ -658,12 +658,12 @@ static void mode_mlock(void)
 	census("after reclaim", p, opt.size);
 }
 
-static void mode_thp_pmd(void)
+/* opt.size of anonymous memory asked for as 2M PMD THPs, filled */
+static char *thp_filled(void)
 {
 	char a[128];
 	char *p;
 
-	setup_reclaim(0);
 	read_line("/sys/kernel/mm/transparent_hugepage/enabled", a, sizeof(a));
 	p = map_anon(opt.size, PMD_SIZE);
 	if (madvise(p, opt.size, MADV_HUGEPAGE))
@@ -672,6 +672,15 @@ static void mode_thp_pmd(void)
 	say("mapped %zu MiB with MADV_HUGEPAGE (asked for 2M PMD THPs, thp [%s])",
 	    opt.size >> 20, a);
 	census("after fill", p, opt.size);
+	return p;
+}
+
+static void mode_thp_pmd(void)
+{
+	char *p;
+
+	setup_reclaim(0);
+	p = thp_filled();
 	reclaim(p, opt.size, 0);
 	census("after reclaim", p, opt.size);
 }
@@ -683,18 +692,10 @@ static void mode_thp_pmd(void)
  */
 static void mode_thp_pmd_lazyfree(void)
 {
-	char a[128];
 	char *p;
 
 	setup_reclaim(0);
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", a, sizeof(a));
-	p = map_anon(opt.size, PMD_SIZE);
-	if (madvise(p, opt.size, MADV_HUGEPAGE))
-		die("madvise(MADV_HUGEPAGE)");
-	memset(p, opt.fill, opt.size);
-	say("mapped %zu MiB with MADV_HUGEPAGE (asked for 2M PMD THPs, thp [%s])",
-	    opt.size >> 20, a);
-	census("after fill", p, opt.size);
+	p = thp_filled();
 	if (madvise(p, opt.size, MADV_FREE))
 		die("madvise(MADV_FREE)");
 	say("madvise(MADV_FREE) ok");
