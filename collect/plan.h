@@ -5,8 +5,8 @@
  * on this kernel and why the others do not.  Shared by `record` (which
  * loads only the winners) and `features` (which prints the plan).
  */
-#ifndef UMT_COLLECTOR_H
-#define UMT_COLLECTOR_H
+#ifndef UT_PLAN_H
+#define UT_PLAN_H
 
 #include <stdbool.h>
 #include <stdint.h>

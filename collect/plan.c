@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "collector.h"
+#include "plan.h"
 #include "unmaptrace.skel.h"
 
 /* bpf/unmaptrace.h repeats lib/umt.h's encodings: keep them equal */
