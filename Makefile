@@ -107,10 +107,12 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(UNIT_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) | $(OUTPUT)
+# lib/umt_abi.h: the kinds, flags and slot types BPF and user space share
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) lib/umt_abi.h $(VMLINUX_H) \
+		| $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
-		-Ibpf -Ibpf/vmlinux/$(ARCH) $(CLANG_BPF_SYS_INCLUDES) \
+		-Ibpf -Ilib -Ibpf/vmlinux/$(ARCH) $(CLANG_BPF_SYS_INCLUDES) \
 		-Wall -Werror -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 

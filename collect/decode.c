@@ -166,7 +166,7 @@ static int decode_ttu(struct ut_decoder *d, const struct ut_ttu *e, size_t size)
 	struct umt_ttu *t = &u.t;
 	uint32_t n = e->nr_slots, i;
 
-	if (size < UT_TTU_HDR_SIZE || n > UT_MAX_SLOTS ||
+	if (size < UT_TTU_HDR_SIZE || n > UMT_MAX_SLOTS ||
 	    size < UT_TTU_HDR_SIZE + 4 * n) {
 		d->bad_events++;
 		return 0;

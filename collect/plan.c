@@ -27,50 +27,6 @@
 #include "plan.h"
 #include "unmaptrace.skel.h"
 
-/* bpf/unmaptrace.h repeats lib/umt.h's encodings: keep them equal */
-_Static_assert(UT_MAX_SLOTS == UMT_MAX_SLOTS, "slots");
-_Static_assert(UT_KIND_FILE == UMT_KIND_FILE && UT_KIND_ANON == UMT_KIND_ANON &&
-	       UT_KIND_LAZYFREE == UMT_KIND_LAZYFREE &&
-	       UT_KIND_SHMEM == UMT_KIND_SHMEM &&
-	       UT_KIND_HUGETLB == UMT_KIND_HUGETLB &&
-	       UT_KIND_KSM == UMT_KIND_KSM, "kinds");
-_Static_assert(UT_FOLIO_LARGE == UMT_FOLIO_LARGE &&
-	       UT_FOLIO_PMD_MAPPED == UMT_FOLIO_PMD_MAPPED &&
-	       UT_FOLIO_DIRTY == UMT_FOLIO_DIRTY &&
-	       UT_FOLIO_PINNED == UMT_FOLIO_PINNED &&
-	       UT_FOLIO_SWAPCACHE == UMT_FOLIO_SWAPCACHE &&
-	       UT_FOLIO_MLOCKED == UMT_FOLIO_MLOCKED &&
-	       UT_FOLIO_IMAGE_TRUNC == UMT_FOLIO_IMAGE_TRUNC, "folio flags");
-_Static_assert(UT_VMA_LOCKED == UMT_VMA_LOCKED &&
-	       UT_VMA_UFFD_WP == UMT_VMA_UFFD_WP &&
-	       UT_VMA_SHARED == UMT_VMA_SHARED &&
-	       UT_VMA_DROPPABLE == UMT_VMA_DROPPABLE &&
-	       UT_VMA_HUGETLB == UMT_VMA_HUGETLB &&
-	       UT_VMA_UFFD_MISSING == UMT_VMA_UFFD_MISSING, "vma flags");
-_Static_assert(UT_TTU_SPLIT_HUGE_PMD == UMT_TTU_SPLIT_HUGE_PMD &&
-	       UT_TTU_IGNORE_MLOCK == UMT_TTU_IGNORE_MLOCK &&
-	       UT_TTU_SYNC == UMT_TTU_SYNC &&
-	       UT_TTU_HWPOISON == UMT_TTU_HWPOISON &&
-	       UT_TTU_BATCH_FLUSH == UMT_TTU_BATCH_FLUSH &&
-	       UT_TTU_RMAP_LOCKED == UMT_TTU_RMAP_LOCKED, "ttu flags");
-_Static_assert(UT_SLOT_NONE == UMT_SLOT_NONE && UT_SLOT_THIS == UMT_SLOT_THIS &&
-	       UT_SLOT_OTHER == UMT_SLOT_OTHER &&
-	       UT_SLOT_SWAP == UMT_SLOT_SWAP &&
-	       UT_SLOT_MARKER == UMT_SLOT_MARKER &&
-	       UT_SLOT_MIGRATION == UMT_SLOT_MIGRATION &&
-	       UT_SLOT_DEVICE == UMT_SLOT_DEVICE &&
-	       UT_SLOT_NO_TABLE == UMT_SLOT_NO_TABLE &&
-	       UT_SLOT_MAKE(7, 0xabc, 0x3ff) == UMT_SLOT_MAKE(7, 0xabc, 0x3ff),
-	       "slots");
-_Static_assert(UT_PTE_WRITE == UMT_PTE_WRITE && UT_PTE_DIRTY == UMT_PTE_DIRTY &&
-	       UT_PTE_YOUNG == UMT_PTE_YOUNG &&
-	       UT_PTE_SOFT_DIRTY == UMT_PTE_SOFT_DIRTY &&
-	       UT_PTE_UFFD_WP == UMT_PTE_UFFD_WP &&
-	       UT_PTE_SPECIAL == UMT_PTE_SPECIAL &&
-	       UT_PTE_PROTNONE == UMT_PTE_PROTNONE &&
-	       UT_PTE_SWP_EXCLUSIVE == UMT_PTE_SWP_EXCLUSIVE &&
-	       UT_PTE_ANON_EXCL == UMT_PTE_ANON_EXCL, "pte bits");
-
 enum mech {
 	M_FENTRY,
 	M_FEXIT,

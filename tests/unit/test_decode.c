@@ -223,7 +223,7 @@ static void test_decode(void)
 	ut_decode_event(&d, &b, sizeof(b) - 1);
 	ut_decode_event(&d, &junk, sizeof(junk));
 	ut_decode_event(&d, &junk, 1);
-	e->nr_slots = UT_MAX_SLOTS + 1;
+	e->nr_slots = UMT_MAX_SLOTS + 1;
 	ut_decode_event(&d, e, sizeof(*e));
 	result("decode_malformed_events_dropped",
 	       s.n == 0 && d.bad_events == 5 && d.events == 8,
