@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "compare.h"
+#include "model.h"
 
 enum {
 	OPT_MARKDOWN = 0x100,
@@ -103,7 +104,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		compare_split_push(&o->policies, &o->nr_policies, arg);
 		break;
 	case 'a':
-		if (strcmp(arg, "x86") && strcmp(arg, "arm64"))
+		if (model_arch_parse(arg) < 0)
 			argp_error(state, "--arch: x86 or arm64, not '%s'",
 				   arg);
 		compare_push(&o->arches, &o->nr_arches, arg);

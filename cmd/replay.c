@@ -101,7 +101,7 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		env.policies = key == 'b' ? "anon" : key == 'u' ? "none" : arg;
 		break;
 	case 'a':
-		if (strcmp(arg, "x86") && strcmp(arg, "arm64"))
+		if (model_arch_parse(arg) < 0)
 			argp_error(state, "--arch: x86 or arm64, not '%s'",
 				   arg);
 		env.arch = arg;

@@ -211,6 +211,20 @@ static void policy_details(struct model_policy *p, int v)
 	p->no_page_mapcount = false;
 }
 
+const char *model_arch_name(enum model_arch a)
+{
+	return a == MODEL_ARM64 ? "arm64" : "x86";
+}
+
+int model_arch_parse(const char *name)
+{
+	if (!strcmp(name, "x86"))
+		return MODEL_X86;
+	if (!strcmp(name, "arm64"))
+		return MODEL_ARM64;
+	return -1;
+}
+
 int model_policy_init(struct model_policy *p, const char *name,
 		      enum model_arch arch, const char *release,
 		      char *err, size_t errlen)

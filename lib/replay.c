@@ -63,9 +63,11 @@ static int make_policies(struct model_policy *pols, bool *hidden,
 	return n;
 }
 
+/* the trace's arch (normalised) or --arch: anything not arm64 is x86 */
 static enum model_arch arch_of(const char *name)
 {
-	return name && !strcmp(name, "arm64") ? MODEL_ARM64 : MODEL_X86;
+	return name && model_arch_parse(name) == MODEL_ARM64 ? MODEL_ARM64 :
+	       MODEL_X86;
 }
 
 int replay_trace(const char *path, const struct replay_opts *o,
