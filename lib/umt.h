@@ -306,5 +306,14 @@ char *umt_pte_bits_str(uint32_t bits, char *buf, size_t len);
  */
 char *umt_slot_image_str(const void *slots, uint32_t nr, char *buf,
 			 size_t len);
+/*
+ * The other notation of the same image, one character per slot, for
+ * --check's mismatch listings (docs/REPORT.md): W/R a page of this folio
+ * (writable or not; '~' if not the page a linear mapping would put
+ * there), '.' none, 'o' other, 's' swap, 'm' marker, 'g' migration, 'd'
+ * device, '_' no page table, '|' a page-table boundary, "..." when @len
+ * cut it short.
+ */
+void umt_image_map_str(const struct umt_ttu *t, char *buf, size_t len);
 
 #endif /* UMT_H */

@@ -206,3 +206,38 @@ char *umt_slot_image_str(const void *slots, uint32_t nr, char *buf,
 	return buf;
 }
 
+/*
+ * One character per slot: W/R present page of this folio (writable or
+ * not; '~' if not the page a linear mapping would put there), '.' none,
+ * 'o' another page, 's' swap, 'm' marker, 'g' migration, 'd' device,
+ * '_' no page table; '|' marks a page-table boundary.
+ */
+void umt_image_map_str(const struct umt_ttu *t, char *buf, size_t len)
+{
+	static const char tc[] = ".?osmgd_";
+	size_t o = 0;
+	uint32_t i, n = t->nr_slots > UMT_MAX_SLOTS ? UMT_MAX_SLOTS :
+			t->nr_slots;
+
+	for (i = 0; i < n && o + 4 < len; i++) {
+		uint32_t s = t->slots[i];
+		int ty = UMT_SLOT_TYPE(s);
+		char c;
+
+		if (i && (t->image_pmd_index + i) % 512 == 0)
+			buf[o++] = '|';
+		if (ty == UMT_SLOT_THIS)
+			c = UMT_SLOT_PAGE(s) != t->image_first_page + i ? '~' :
+			    UMT_SLOT_BITS(s) & UMT_PTE_WRITE ? 'W' : 'R';
+		else
+			c = ty < 8 ? tc[ty] : '?';
+		buf[o++] = c;
+	}
+	if (i < n && o + 4 <= len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o < len ? o : len - 1] = '\0';
+}
+
+/* The model's notes are static strings: tally them by pointer */
