@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "model.h"
 #include "plan.h"
 #include "unmaptrace.skel.h"
 
@@ -480,7 +481,8 @@ static void swp_layout(struct ut_plan *plan)
 	bool cfg = ut_kconfig_source() != NULL;
 
 	uname(&u);
-	sscanf(u.release, "%d.%d", &maj, &min);
+	/* unparsable: 0.0, the oldest layout */
+	model_parse_release(u.release, &maj, &min);
 	v = maj * 100 + min;
 	s->hwpoison_nr = !cfg || kconfig_on("CONFIG_MEMORY_FAILURE");
 	s->migration_nr = !cfg || kconfig_on("CONFIG_MIGRATION") ?
