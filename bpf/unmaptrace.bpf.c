@@ -344,6 +344,11 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 	return 0;
 }
 
+/*
+ * Long (~90 lines): the layout checks, then for each page table the
+ * folio's range crosses (find_pmd() walks down to it) the copy of its
+ * PTEs into the event, as one loop the verifier can bound.
+ */
 static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 				       __u64 folio, __u64 folio_va,
 				       __u64 start, __u64 end, bool anon)
@@ -434,6 +439,11 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 	e->nr_slots = n;
 }
 
+/*
+ * Long (~120 lines): the entry snapshot is one sequence of CO-RE reads
+ * into struct ut_ttu, in the event's field order, inlined into each hook
+ * flavour (fentry, kprobe) so the verifier sees it straight.
+ */
 static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 				     __u64 address, __u64 flags)
 {

@@ -167,6 +167,7 @@ static void attach_status(const struct umt_attach *a, char *buf, size_t len)
 		snprintf(buf, len, "%d (%s)", a->err, strerror(-a->err));
 }
 
+/* Long (~115 lines): one section after the other, as the user reads them */
 static void print_text(const struct umt_reader *r, struct info *in)
 {
 	const struct umt_meta *m = umt_reader_meta(r);
@@ -301,6 +302,7 @@ static json_t *chunk_json(const struct umt_chunk_info *c)
 	return o;
 }
 
+/* Long (~125 lines): one key after the other, in the text output's order */
 static int print_json(const struct umt_reader *r, struct info *in)
 {
 	const struct umt_meta *m = umt_reader_meta(r);

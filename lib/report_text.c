@@ -188,6 +188,7 @@ void report_check_text(const struct report *r, FILE *f)
 	fprintf(f, "check: %s\n", report_check_failed(r) ? "FAIL" : "ok");
 }
 
+/* Long (~110 lines): the report's sections in reading order */
 void report_text(const struct report *r, FILE *f, bool check)
 {
 	static const int main_keys[] = {

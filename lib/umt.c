@@ -448,6 +448,11 @@ static const char *check_records(const uint8_t *raw, size_t len,
 static int load_chunk(struct umt_reader *r);
 static int read_trailer(struct umt_reader *r);
 
+/*
+ * Long (~150 lines): one chunk's checks in file order (header, sizes,
+ * CRC, inflate, records), each naming its own damage and where the
+ * reader resumes; split, every step would need the same half-read state.
+ */
 static int load_chunk(struct umt_reader *r)
 {
 	uint64_t at = r->in.off;
@@ -625,7 +630,8 @@ static const struct umt_chunk_info *chunk_at(const struct umt_reader *r,
 /*
  * The trailer is read like everything else: forward, in pieces, with its
  * CRC computed on the way.  Its chunk index is checked against what was
- * read, so chunks lost in a damaged region are named.
+ * read, so chunks lost in a damaged region are named.  Long (~125
+ * lines) for that reason: its tables are read and checked in file order.
  */
 static int read_trailer(struct umt_reader *r)
 {
