@@ -75,7 +75,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 SKEL_USERS := $(shell grep -l '\.skel\.h"' $(COLLECT_SRCS) $(CMD_SRCS))
 UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,\
 	$(filter-out $(SKEL_USERS),$(COLLECT_SRCS)))
-HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h)
+HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 
 .PHONY: all clean install deps check test unit unit-bins vmtest demo vmlinux
 .DELETE_ON_ERROR:
