@@ -64,17 +64,17 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 # lib/: trace format, model, report, compare (no libbpf, no BPF).
 # collect/: the user half of the collector; its pure part (event decoding)
-# links into the unit tests, the rest needs the skeleton.
+# links into the unit tests, plan.c and session.c include the skeleton.
 # cmd/: the argp front ends.
 LIB_SRCS := $(wildcard lib/*.c)
 COLLECT_SRCS := $(wildcard collect/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
 OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS) $(COLLECT_SRCS) $(CMD_SRCS))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
-# the objects unit tests may link: lib/ and collect/'s skeleton-free files
 SKEL_USERS := $(shell grep -l '\.skel\.h"' $(COLLECT_SRCS) $(CMD_SRCS))
-UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,\
-	$(filter-out $(SKEL_USERS),$(COLLECT_SRCS)))
+# what unit tests link: lib/ and collect/'s pure part (no libbpf calls)
+COLLECT_PURE := collect/decode.c
+UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,$(COLLECT_PURE))
 HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 
 .PHONY: all clean install deps check test unit unit-bins vmtest demo vmlinux
