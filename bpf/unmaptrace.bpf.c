@@ -36,6 +36,17 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/*
+ * try_to_migrate_one() calls that may have deferred a flush into the same
+ * current->tlb_ubc, by tid, until that tid's next arch_tlbbatch_flush()
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} migrate_defers SEC(".maps");
+
 /* in-flight try_to_unmap_one() calls, by tid */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -575,7 +586,7 @@ static __always_inline int ttu_exit(__u64 ret)
 	if (!e)
 		return 0;
 	e->ret = ret & 0xff;
-	e->has_live = 1;
+	e->has_live |= UT_LIVE_DONE;
 	size = e->nr_slots;
 	if (size > UMT_MAX_SLOTS)
 		size = UMT_MAX_SLOTS;
@@ -772,7 +783,16 @@ static __always_inline int tlbbatch_hit(void)
 	r->tgid = pid_tgid >> 32;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	r->in_ttu = current_ttu() != NULL;
-	r->pad2 = 0;
+	r->migrate_defers = 0;
+	{
+		__u32 tid = (__u32)pid_tgid, *md;
+
+		md = bpf_map_lookup_elem(&migrate_defers, &tid);
+		if (md) {
+			r->migrate_defers = *md;
+			bpf_map_delete_elem(&migrate_defers, &tid);
+		}
+	}
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
@@ -787,6 +807,103 @@ SEC("kprobe/arch_tlbbatch_flush")
 int BPF_KPROBE(tlbbatch_kprobe)
 {
 	return tlbbatch_hit();
+}
+
+/*
+ * ---- migrate: try_to_migrate_one() with TTU_BATCH_FLUSH ----
+ * It defers its flush into current->tlb_ubc like try_to_unmap_one()
+ * (7.3 mm/rmap.c:2635 set_tlb_ubc_flush_pending(); callers
+ * mm/migrate.c:1338 async migration, mm/huge_memory.c unmap_folio() of a
+ * split), so the task's next arch_tlbbatch_flush() may be its.  Counted
+ * when should_defer_flush() can say yes: another CPU in the mm's cpumask.
+ */
+static __always_inline int migrate_hit(struct vm_area_struct *vma,
+				       __u64 flags)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, one = 1, *md;
+
+	if (!want_task(pid_tgid >> 32))
+		return 0;
+	if (!(norm_ttu_flags(flags) & UMT_TTU_BATCH_FLUSH))
+		return 0;
+	if (!mm_has_other_cpu(BPF_CORE_READ(vma, vm_mm)))
+		return 0;
+	md = bpf_map_lookup_elem(&migrate_defers, &tid);
+	if (md)
+		__sync_fetch_and_add(md, 1);
+	else
+		bpf_map_update_elem(&migrate_defers, &tid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("fentry/try_to_migrate_one")
+int migrate_fentry(__u64 *ctx)
+{
+	__u64 a[4] = {};
+
+	bpf_probe_read_kernel(a, sizeof(a), ctx);
+	return migrate_hit((struct vm_area_struct *)a[1], a[3]);
+}
+
+SEC("kprobe/try_to_migrate_one")
+int BPF_KPROBE(migrate_kprobe, void *folio, struct vm_area_struct *vma,
+	       unsigned long address, unsigned long flags)
+{
+	return migrate_hit(vma, flags);
+}
+
+/*
+ * ---- huge_pmd: unmap_huge_pmd_locked() inside ttu ----
+ * 6.12.107 and 7.2 call it from try_to_unmap_one() for a PMD-mapped
+ * folio; 6.12.117 and 7.3 keep the definition but no longer call it.
+ * What the kernel does, not what it contains.
+ */
+static __always_inline int huge_pmd_hit(void)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (e)
+		e->has_live |= UT_LIVE_HUGE_PMD;
+	return 0;
+}
+
+SEC("fentry/unmap_huge_pmd_locked")
+int huge_pmd_fentry(__u64 *ctx)
+{
+	return huge_pmd_hit();
+}
+
+SEC("kprobe/unmap_huge_pmd_locked")
+int BPF_KPROBE(huge_pmd_kprobe)
+{
+	return huge_pmd_hit();
+}
+
+/*
+ * ---- pte_batch: folio_pte_batch() inside ttu ----
+ * Out of line in 6.17 and 7.3 (BTF); folio_unmap_pte_batch() calls it for
+ * the folios it batches where it is not inlined: seen, the kernel batched.
+ */
+static __always_inline int pte_batch_hit(void)
+{
+	struct ut_ttu *e = current_ttu();
+
+	if (e)
+		e->has_live |= UT_LIVE_PTE_BATCH;
+	return 0;
+}
+
+SEC("fentry/folio_pte_batch")
+int pte_batch_fentry(__u64 *ctx)
+{
+	return pte_batch_hit();
+}
+
+SEC("kprobe/folio_pte_batch")
+int BPF_KPROBE(pte_batch_kprobe)
+{
+	return pte_batch_hit();
 }
 
 /* ---- rss_stat: kmem:rss_stat inside ttu ---- */

@@ -80,7 +80,7 @@ struct ut_ttu {
 	int32_t vma_end_page;
 	uint8_t defer_flush;
 	uint8_t ret;
-	uint8_t has_live;
+	uint8_t has_live;		/* UT_LIVE_* */
 	uint8_t paging_levels;		/* 4 or 5, as the walk found it */
 	uint32_t live_rmap_calls;
 	uint32_t live_rmap_pages;
@@ -93,6 +93,11 @@ struct ut_ttu {
 	uint32_t slots[UMT_MAX_SLOTS];
 };
 
+/* ut_ttu.has_live */
+#define UT_LIVE_DONE		0x1	/* fexit ran: live counts valid */
+#define UT_LIVE_HUGE_PMD	0x2	/* unmap_huge_pmd_locked() was called */
+#define UT_LIVE_PTE_BATCH	0x4	/* folio_pte_batch() was called */
+
 #define UT_TTU_HDR_SIZE	((uint32_t)__builtin_offsetof(struct ut_ttu, slots))
 
 struct ut_tlbbatch {
@@ -104,7 +109,8 @@ struct ut_tlbbatch {
 	uint32_t tgid;
 	char comm[UT_COMM_LEN];
 	uint32_t in_ttu;
-	uint32_t pad2;
+	uint32_t migrate_defers;	/* try_to_migrate_one() calls that could
+					 * defer, since this tid's last flush */
 };
 
 /* Per-CPU global counters (map "counters"), summed at stop */

@@ -97,6 +97,14 @@ static void text_ttu(const struct umt_ttu *t, char *image)
 	if (t->has_live & UMT_LIVE_DEFER)
 		printf(",defer:%u/%u", t->live_defer_walks,
 		       t->live_defer_rmap);
+	if (t->has_live & UMT_LIVE_HELPERS)
+		printf(",helpers:%s%s%s",
+		       t->live_helpers & UMT_HELPER_UNMAP_HUGE_PMD ?
+		       "huge_pmd" : "",
+		       (t->live_helpers & UMT_HELPER_UNMAP_HUGE_PMD) &&
+		       (t->live_helpers & UMT_HELPER_PTE_BATCH) ? "+" : "",
+		       t->live_helpers & UMT_HELPER_PTE_BATCH ? "pte_batch" :
+		       t->live_helpers ? "" : "-");
 	if (!t->has_live)
 		printf(" live=-");
 	printf(" vma_pages=%d..%d first_page=%u pmd_index=%u slots=%u image=%s",
@@ -116,7 +124,10 @@ static void text_record(const struct umt_rec *rec, char *image)
 	case UMT_REC_TLB_FLUSH: {
 		const struct umt_tlb_flush *f = rec->payload;
 
-		printf(" task=%u in_ttu=%u", f->task_id, f->in_ttu);
+		printf(" task=%u in_ttu=%u", f->task_id,
+		       f->in_ttu & UMT_FLUSH_IN_TTU);
+		if (f->in_ttu & UMT_FLUSH_MIGRATE_HOOKED)
+			printf(" migrate=%u", !!(f->in_ttu & UMT_FLUSH_MIGRATE));
 		break;
 	}
 	case UMT_REC_LOST: {
@@ -192,6 +203,8 @@ static void json_ttu(json_t *o, const struct umt_ttu *t, char *image)
 		cmd_jset(l, "rss_stat", json_integer(t->live_rss_stat));
 		cmd_jset(l, "walk_calls", json_integer(t->live_walk_calls));
 		cmd_jset(l, "walk_true", json_integer(t->live_walk_true));
+		if (t->has_live & UMT_LIVE_HELPERS)
+			cmd_jset(l, "helpers", json_integer(t->live_helpers));
 		if (t->has_live & UMT_LIVE_DEFER) {
 			cmd_jset(l, "defer_walks",
 			     json_integer(t->live_defer_walks));
@@ -247,7 +260,11 @@ static json_t *json_record(const struct umt_rec *rec, char *image)
 		const struct umt_tlb_flush *f = rec->payload;
 
 		cmd_jset(o, "task", json_integer(f->task_id));
-		cmd_jset(o, "in_ttu", json_integer(f->in_ttu));
+		cmd_jset(o, "in_ttu", json_integer(f->in_ttu &
+						  UMT_FLUSH_IN_TTU));
+		if (f->in_ttu & UMT_FLUSH_MIGRATE_HOOKED)
+			cmd_jset(o, "migrate", json_boolean(f->in_ttu &
+						UMT_FLUSH_MIGRATE));
 		break;
 	}
 	case UMT_REC_LOST: {

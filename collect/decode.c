@@ -194,7 +194,15 @@ static int decode_ttu(struct ut_decoder *d, const struct ut_ttu *e, size_t size)
 	t->vma_end_page = e->vma_end_page;
 	t->defer_flush = e->defer_flush;
 	t->ret = e->ret;
-	t->has_live = e->has_live ? UMT_LIVE_COUNTS | UMT_LIVE_DEFER : 0;
+	t->has_live = e->has_live & UT_LIVE_DONE ?
+		      UMT_LIVE_COUNTS | UMT_LIVE_DEFER : 0;
+	if (t->has_live && (d->hooked_huge_pmd || d->hooked_pte_batch)) {
+		t->has_live |= UMT_LIVE_HELPERS;
+		if (e->has_live & UT_LIVE_HUGE_PMD)
+			t->live_helpers |= UMT_HELPER_UNMAP_HUGE_PMD;
+		if (e->has_live & UT_LIVE_PTE_BATCH)
+			t->live_helpers |= UMT_HELPER_PTE_BATCH;
+	}
 	t->live_defer_walks = e->live_defer_walks;
 	t->live_defer_rmap = e->live_defer_rmap;
 	t->live_rmap_calls = e->live_rmap_calls;
@@ -230,7 +238,10 @@ void ut_decode_event(struct ut_decoder *d, const void *data, size_t size)
 		}
 		f.task_id = task_id(d, b->ts, b->cpu, b->tid, b->tgid,
 				    b->comm);
-		f.in_ttu = b->in_ttu;
+		f.in_ttu = b->in_ttu ? UMT_FLUSH_IN_TTU : 0;
+		if (d->hooked_migrate)
+			f.in_ttu |= UMT_FLUSH_MIGRATE_HOOKED |
+				    (b->migrate_defers ? UMT_FLUSH_MIGRATE : 0);
 		d->tlb_records++;
 		d->emit(d->emit_ctx, UMT_REC_TLB_FLUSH, b->ts, b->cpu, &f, sizeof(f));
 		break;

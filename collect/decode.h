@@ -42,6 +42,8 @@ struct ut_decoder {
 	void *emit_ctx;
 	uint64_t events, ttu_records, tlb_records, image_errs, bad_events;
 	uint32_t levels_seen;		/* paging levels the BPF walk used */
+	/* optional hooks attached: their facts are valid in the records */
+	bool hooked_migrate, hooked_huge_pmd, hooked_pte_batch;
 };
 
 /* One ring-buffer event; a malformed one only counts in bad_events */

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Facts about the running kernel the plan needs: BTF signatures and
- * enums, the swap-entry type layout, and the kernel config.
+ * Facts about the running kernel the plan and the header need: BTF
+ * signatures, the functions of lib/facts.c (btf.NAME), enums, the
+ * swap-entry type layout, and the kernel config.
  */
 #include <bpf/btf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <zlib.h>
 
+#include "facts.h"
 #include "kfacts.h"
 #include "model.h"
 
@@ -184,4 +187,96 @@ const char *ut_kconfig(const char *name)
 			return "n";
 	}
 	return NULL;	/* no such symbol in this kernel */
+}
+
+/* A BTF type's name for a prototype: "struct folio *", "unsigned long" */
+static void btf_type_str(const struct btf *btf, __u32 id, char *buf,
+			 size_t len, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const char *name;
+
+	if (!t || !id) {
+		snprintf(buf, len, "void");
+		return;
+	}
+	name = btf__name_by_offset(btf, t->name_off);
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+		if (depth < 4) {
+			btf_type_str(btf, t->type, buf, len, depth + 1);
+			strncat(buf, " *", len - strlen(buf) - 1);
+		} else {
+			snprintf(buf, len, "void *");
+		}
+		return;
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		btf_type_str(btf, t->type, buf, len, depth + 1);
+		return;
+	case BTF_KIND_STRUCT:
+		snprintf(buf, len, "struct %s", name ?: "?");
+		return;
+	case BTF_KIND_UNION:
+		snprintf(buf, len, "union %s", name ?: "?");
+		return;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		snprintf(buf, len, "enum %s", name ?: "?");
+		return;
+	default:
+		snprintf(buf, len, "%s", name && *name ? name : "?");
+	}
+}
+
+/*
+ * Kernel facts for the "kernel" policy (lib/facts.c): for each function of
+ * kfacts_btf_funcs, "btf.NAME" = "absent" or "present RET(ARGS)" from the
+ * running kernel's BTF.
+ */
+int ut_kfact_btf_funcs(const struct btf *vmlinux_btf, struct umt_meta *m)
+{
+	char val[512], ty[96], key[96];
+	int i, err = 0;
+
+	for (i = 0; i < kfacts_nr_btf_funcs; i++) {
+		const char *fn = kfacts_btf_funcs[i];
+		const struct btf_type *f, *proto;
+		const struct btf_param *pa;
+		int id = -ENOENT, k, n;
+
+		if (vmlinux_btf)
+			id = btf__find_by_name_kind(vmlinux_btf, fn,
+						    BTF_KIND_FUNC);
+		snprintf(key, sizeof(key), "btf.%s", fn);
+		if (!vmlinux_btf) {
+			err |= umt_meta_set(m, key, "unknown (no BTF)");
+			continue;
+		}
+		if (id < 0) {
+			err |= umt_meta_set(m, key, "absent");
+			continue;
+		}
+		f = btf__type_by_id(vmlinux_btf, id);
+		proto = f ? btf__type_by_id(vmlinux_btf, f->type) : NULL;
+		if (!proto || !btf_is_func_proto(proto)) {
+			err |= umt_meta_set(m, key, "present");
+			continue;
+		}
+		btf_type_str(vmlinux_btf, proto->type, ty, sizeof(ty), 0);
+		n = snprintf(val, sizeof(val), "present %s(", ty);
+		pa = btf_params(proto);
+		for (k = 0; k < btf_vlen(proto) && n < (int)sizeof(val); k++) {
+			btf_type_str(vmlinux_btf, pa[k].type, ty, sizeof(ty),
+				     0);
+			n += snprintf(val + n, sizeof(val) - n, "%s%s",
+				      k ? ", " : "", ty);
+		}
+		if (n < (int)sizeof(val))
+			snprintf(val + n, sizeof(val) - n, ")");
+		err |= umt_meta_set(m, key, val);
+	}
+	return err;
 }

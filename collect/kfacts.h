@@ -24,4 +24,11 @@ void ut_kfact_swp_layout(struct ut_swp_layout *s, char *note, size_t len);
 const char *ut_kconfig(const char *name);
 const char *ut_kconfig_source(void);
 
+struct umt_meta;
+/*
+ * btf.NAME = "absent" or "present RET(ARGS)" for each kfacts_btf_funcs[]
+ * function (lib/facts.c); "unknown (no BTF)" without BTF.
+ */
+int ut_kfact_btf_funcs(const struct btf *vmlinux_btf, struct umt_meta *m);
+
 #endif

@@ -124,6 +124,7 @@ int ut_fill_meta(struct umt_meta *m, const struct ut_plan *plan,
 		err |= umt_meta_set(m, a->meta[i], eq + 1);
 		*eq = '=';
 	}
+	err |= ut_btf_facts(m);
 	if (err)
 		return -ENOSPC;
 	return ut_plan_to_meta(plan, m);

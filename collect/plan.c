@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kfacts.h"
 #include "plan.h"
 #include "unmaptrace.skel.h"
 
@@ -95,6 +96,24 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		  { "fork_raw_tp" } },
 		{ "sched/sched_process_fork", 1, { M_TRACEPOINT },
 		  { "fork_tp" } } } },
+	/* try_to_migrate_one 5.15+ */
+	[UT_HOOK_MIGRATE] = { "migrate", 2, {
+		{ "try_to_migrate_one", 1, { M_FENTRY },
+		  { "migrate_fentry" } },
+		{ "try_to_migrate_one", 1, { M_KPROBE },
+		  { "migrate_kprobe" } } } },
+	/* unmap_huge_pmd_locked 6.11+ (called from ttu in 6.12.107, 7.2) */
+	[UT_HOOK_HUGE_PMD] = { "huge_pmd", 2, {
+		{ "unmap_huge_pmd_locked", 1, { M_FENTRY },
+		  { "huge_pmd_fentry" } },
+		{ "unmap_huge_pmd_locked", 1, { M_KPROBE },
+		  { "huge_pmd_kprobe" } } } },
+	/* folio_pte_batch: out of line in 6.17, 7.3 (inline in 6.12) */
+	[UT_HOOK_PTE_BATCH] = { "pte_batch", 2, {
+		{ "folio_pte_batch", 1, { M_FENTRY },
+		  { "pte_batch_fentry" } },
+		{ "folio_pte_batch", 1, { M_KPROBE },
+		  { "pte_batch_kprobe" } } } },
 };
 
 const char *ut_hook_name(int hook)
@@ -462,12 +481,26 @@ int ut_plan_probe(struct ut_plan *plan)
 	return plan->have_btf ? 0 : -ENOENT;
 }
 
+/* btf.NAME kernel facts (collect/kfacts.c) from the BTF the plan loaded */
+int ut_btf_facts(struct umt_meta *m)
+{
+	return ut_kfact_btf_funcs(vmlinux_btf, m);
+}
+
+bool ut_plan_has(const struct ut_plan *plan, int hook)
+{
+	return hook >= 0 && hook < UT_HOOK_NR && plan->hooks[hook].winner >= 0;
+}
+
 int ut_plan_missing(const struct ut_plan *plan)
 {
 	int h;
 
-	/* every hook feeds a live count or a record: all are required */
-	for (h = 0; h < UT_HOOK_NR; h++)
+	/*
+	 * every required hook feeds a live count or a record; the optional
+	 * ones record facts, and the trace says which were attached
+	 */
+	for (h = 0; h < UT_HOOK_FIRST_OPTIONAL; h++)
 		if (plan->hooks[h].winner < 0)
 			return h;
 	return -1;
@@ -581,7 +614,7 @@ void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 			hp->tries[i].symbol,
 			strerrorname_np(-hp->tries[i].err) ?: "error",
 			hp->tries[i].note);
-	for (h = h + 1; h < UT_HOOK_NR; h++)
+	for (h = h + 1; h < UT_HOOK_FIRST_OPTIONAL; h++)
 		if (plan->hooks[h].winner < 0)
 			fprintf(f, "  (hook '%s' has no mechanism either)\n",
 				plan->hooks[h].name);
@@ -604,6 +637,8 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 	for (h = 0; h < UT_HOOK_NR; h++) {
 		const struct cand *w = winner(plan, h);
 
+		if (!w && h >= UT_HOOK_FIRST_OPTIONAL)
+			continue;
 		if (!w)
 			return -ENOENT;
 		for (k = 0; k < w->nr; k++) {

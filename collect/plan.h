@@ -28,8 +28,14 @@ enum ut_hook_id {
 	UT_HOOK_TLB_BATCH,
 	UT_HOOK_RSS_STAT,
 	UT_HOOK_FORK,
+	/* optional: facts about the kernel, where it has the symbol */
+	UT_HOOK_MIGRATE,	/* try_to_migrate_one: flushes it defers */
+	UT_HOOK_HUGE_PMD,	/* unmap_huge_pmd_locked inside ttu */
+	UT_HOOK_PTE_BATCH,	/* folio_pte_batch inside ttu */
 	UT_HOOK_NR,
 };
+
+#define UT_HOOK_FIRST_OPTIONAL	UT_HOOK_MIGRATE
 
 #define UT_MAX_CANDS	4
 #define UT_MAX_TRIES	8
@@ -61,6 +67,10 @@ struct ut_plan {
 
 /* Probe every candidate on the running kernel.  0, or -errno (no BTF...) */
 int ut_plan_probe(struct ut_plan *plan);
+/* btf.NAME facts of the running kernel's BTF into @m (lib/facts.c) */
+int ut_btf_facts(struct umt_meta *m);
+/* Whether @hook has a winner (the optional ones may not) */
+bool ut_plan_has(const struct ut_plan *plan, int hook);
 /* The first required hook without a winner, or -1 */
 int ut_plan_missing(const struct ut_plan *plan);
 const char *ut_hook_name(int hook);

@@ -331,6 +331,9 @@ static int sess_load(struct session *s)
 	}
 	s->r.counters_fd = bpf_map__fd(s->skel->maps.counters);
 	s->r.dec.swp = &s->plan.swp;
+	s->r.dec.hooked_migrate = ut_plan_has(&s->plan, UT_HOOK_MIGRATE);
+	s->r.dec.hooked_huge_pmd = ut_plan_has(&s->plan, UT_HOOK_HUGE_PMD);
+	s->r.dec.hooked_pte_batch = ut_plan_has(&s->plan, UT_HOOK_PTE_BATCH);
 	s->r.last_drops = calloc(s->r.ncpus, sizeof(*s->r.last_drops));
 	return s->r.last_drops ? 0 : -1;
 }
