@@ -153,8 +153,8 @@ void kfacts_apply(const struct kfacts *f, struct model_policy *p)
 		p->lazyfree_pmd = false;
 		add(s, len, "; lazyfree PMD: %s", "BTF has no helper", 0);
 	} else if (f->observed_calls) {
-		add(s, len, "; lazyfree PMD: %s", "unmap_huge_pmd_locked() seen "
-		    "or not, per call", 0);
+		add(s, len, "; lazyfree PMD: %s",
+		    "unmap_huge_pmd_locked() seen or not, per call", 0);
 	} else {
 		add(s, len, "; lazyfree PMD: %s", "release table", 0);
 	}

@@ -216,10 +216,84 @@ static void test_decode(void)
 	free(e);
 }
 
+/*
+ * Kernel facts in the records: the helpers the BPF side saw inside the
+ * call and the try_to_migrate_one() deferrals before a flush, valid only
+ * where the optional hooks were attached (hooked_*).
+ */
+static void test_decode_facts(void)
+{
+	struct ut_swp_layout swp = { .max_swapfiles = 24 };
+	struct seen s = { 0 };
+	struct ut_decoder d = {
+		.swp = &swp, .emit = collect, .emit_ctx = &s,
+	};
+	struct ut_tlbbatch b = {
+		.type = UT_EV_TLBBATCH, .tid = 4242, .tgid = 4240,
+		.migrate_defers = 3,
+	};
+	const struct umt_ttu *t;
+	const struct umt_tlb_flush *f;
+	size_t size;
+	struct ut_ttu *e = ttu_event(1, &size);
+
+	/* hooks not attached: no helper facts, no migrate flag */
+	e->has_live = UT_LIVE_DONE | UT_LIVE_HUGE_PMD;
+	ut_decode_event(&d, e, size);
+	t = (const void *)s.buf[1];
+	result("decode_helpers_need_their_hook",
+	       s.n == 2 && t->has_live == (UMT_LIVE_COUNTS | UMT_LIVE_DEFER) &&
+	       !t->live_helpers, "has_live 0x%x helpers 0x%x", t->has_live,
+	       t->live_helpers);
+	s.n = 0;
+	ut_decode_event(&d, &b, sizeof(b));
+	f = (const void *)s.buf[0];
+	result("decode_migrate_needs_its_hook", s.n == 1 && f->in_ttu == 0,
+	       "in_ttu 0x%x", f->in_ttu);
+
+	d.hooked_migrate = d.hooked_huge_pmd = d.hooked_pte_batch = true;
+	s.n = 0;
+	e->has_live = UT_LIVE_DONE | UT_LIVE_HUGE_PMD | UT_LIVE_PTE_BATCH;
+	ut_decode_event(&d, e, size);
+	t = (const void *)s.buf[0];
+	result("decode_helpers_seen",
+	       s.n == 1 && (t->has_live & UMT_LIVE_HELPERS) &&
+	       t->live_helpers == (UMT_HELPER_UNMAP_HUGE_PMD |
+				   UMT_HELPER_PTE_BATCH),
+	       "has_live 0x%x helpers 0x%x", t->has_live, t->live_helpers);
+	s.n = 0;
+	e->has_live = UT_LIVE_DONE;
+	ut_decode_event(&d, e, size);
+	t = (const void *)s.buf[0];
+	result("decode_helpers_watched_not_seen",
+	       (t->has_live & UMT_LIVE_HELPERS) && !t->live_helpers,
+	       "has_live 0x%x helpers 0x%x", t->has_live, t->live_helpers);
+	/* fexit never ran: no live counts, so no helper facts either */
+	s.n = 0;
+	e->has_live = UT_LIVE_HUGE_PMD;
+	ut_decode_event(&d, e, size);
+	t = (const void *)s.buf[0];
+	result("decode_no_fexit_no_facts", !t->has_live && !t->live_helpers,
+	       "has_live 0x%x", t->has_live);
+	s.n = 0;
+	ut_decode_event(&d, &b, sizeof(b));
+	b.migrate_defers = 0;
+	ut_decode_event(&d, &b, sizeof(b));
+	result("decode_migrate_flag",
+	       s.n == 2 &&
+	       ((const struct umt_tlb_flush *)s.buf[0])->in_ttu ==
+	       (UMT_FLUSH_MIGRATE | UMT_FLUSH_MIGRATE_HOOKED) &&
+	       ((const struct umt_tlb_flush *)s.buf[1])->in_ttu ==
+	       UMT_FLUSH_MIGRATE_HOOKED, "n %d", s.n);
+	ut_decoder_free(&d);
+	free(e);
+}
+
 int main(void)
 {
 	test_idmap();
 	test_classify();
 	test_decode();
+	test_decode_facts();
 	return failed;
 }

@@ -18,18 +18,7 @@
 #include "facts.h"
 #include "model.h"
 #include "umt.h"
-
-static int failures;
-
-static void result(const char *name, const char *why)
-{
-	if (why) {
-		printf("FAIL %s: %s\n", name, why);
-		failures++;
-	} else {
-		printf("PASS %s\n", name);
-	}
-}
+#include "unit.h"
 
 static void attach(struct umt_meta *m, const char *hook, const char *sym)
 {
@@ -54,7 +43,8 @@ static void header(struct umt_meta *m, bool btf73, bool pte_batch)
 	if (pte_batch)
 		attach(m, "pte_batch", "folio_pte_batch");
 	umt_meta_set(m, "btf.unmap_huge_pmd_locked", "present bool(struct "
-		     "vm_area_struct *, unsigned long, pmd_t *, struct folio *)");
+		     "vm_area_struct *, unsigned long, pmd_t *, "
+		     "struct folio *)");
 	umt_meta_set(m, "btf.cond_install_uffd_wp_ptes",
 		     btf73 ? "present bool(...)" : "absent");
 	umt_meta_set(m, "btf.try_to_unmap_poisoned_hugetlb_one",
@@ -93,13 +83,13 @@ static void expect_gen(const char *name, const struct model_policy *p,
 		snprintf(why, sizeof(why), "generation %s, want %s (%s)",
 			 model_gen_name(p->gen), model_gen_name(want),
 			 p->facts);
-		result(name, why);
+		result(name, 0, "%s", why);
 	} else if (src && !strstr(p->facts, src)) {
 		snprintf(why, sizeof(why), "facts '%s' lack '%s'", p->facts,
 			 src);
-		result(name, why);
+		result(name, 0, "%s", why);
 	} else {
-		result(name, NULL);
+		result(name, 1, "");
 	}
 }
 
@@ -126,10 +116,10 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_6_17_lazyfree_seen", &p, GEN_LAZYFREE,
 		   "folio_pte_batch() seen in 4 lazyfree calls");
-	result("facts_6_17_gen_from_facts",
-	       p.gen_from_facts ? NULL : "gen_from_facts not set");
-	result("facts_6_17_no_poisoned_hugetlb_fn",
-	       !p.hugetlb_own_fn ? NULL : "hugetlb_own_fn set");
+	result("facts_6_17_gen_from_facts", p.gen_from_facts,
+	       "gen_from_facts not set");
+	result("facts_6_17_no_poisoned_hugetlb_fn", !p.hugetlb_own_fn,
+	       "hugetlb_own_fn set");
 
 	/* 7.1 (no table entry read): a file folio batched -> file-7.2 */
 	t = call(UMT_KIND_FILE, 16, UMT_HELPER_PTE_BATCH);
@@ -149,11 +139,11 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_6_12_release_fallback", &p, GEN_FOLIO_RMAP,
 		   "release table (batching not observable here)");
-	result("facts_6_12_gen_from_release",
-	       !p.gen_from_facts ? NULL : "gen_from_facts set");
+	result("facts_6_12_gen_from_release", !p.gen_from_facts,
+	       "gen_from_facts set");
 	result("facts_6_12_lazyfree_pmd_per_call",
-	       strstr(p.facts, "unmap_huge_pmd_locked() seen or not") ? NULL :
-	       p.facts);
+	       strstr(p.facts, "unmap_huge_pmd_locked() seen or not") != NULL,
+	       "%s", p.facts);
 
 	/* 7.3 BTF: cond_install_uffd_wp_ptes -> file, own hugetlb fn */
 	header(&m, true, true);
@@ -162,8 +152,8 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_btf_cond_install_uffd_wp_ptes", &p, GEN_FILE,
 		   "BTF has cond_install_uffd_wp_ptes");
-	result("facts_btf_poisoned_hugetlb_fn",
-	       p.hugetlb_own_fn ? NULL : "hugetlb_own_fn not set");
+	result("facts_btf_poisoned_hugetlb_fn", p.hugetlb_own_fn,
+	       "hugetlb_own_fn not set");
 
 	/* page_remove_rmap attached: the 6.1 code whatever the release */
 	umt_meta_free(&m);
@@ -176,8 +166,8 @@ int main(void)
 	kfacts_apply(&f, &p);
 	expect_gen("facts_rmap_page_remove_rmap", &p, GEN_PAGE_RMAP,
 		   "page_remove_rmap");
-	result("facts_btf_no_huge_pmd_helper",
-	       !p.lazyfree_pmd ? NULL : "lazyfree_pmd kept");
+	result("facts_btf_no_huge_pmd_helper", !p.lazyfree_pmd,
+	       "lazyfree_pmd kept");
 	umt_meta_free(&m);
 
 	/* no facts (a trace from before them): the release table, said */
@@ -192,6 +182,6 @@ int main(void)
 	model_policy_init(&p, "none", MODEL_X86, "7.3.4", NULL, 0);
 	kfacts_apply(&f, &p);
 	result("facts_named_policy_untouched",
-	       !p.facts[0] && p.gen == GEN_FOLIO_RMAP ? NULL : p.facts);
-	return failures ? 1 : 0;
+	       !p.facts[0] && p.gen == GEN_FOLIO_RMAP, "%s", p.facts);
+	return failed;
 }
