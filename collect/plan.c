@@ -566,6 +566,8 @@ json_t *ut_plan_json(const struct ut_plan *plan)
 
 		json_object_set_new(jh, "hook", json_string(hp->name));
 		json_object_set_new(jh, "attached", json_boolean(w != NULL));
+		json_object_set_new(jh, "optional",
+				    json_boolean(h >= UT_HOOK_FIRST_OPTIONAL));
 		if (w) {
 			json_object_set_new(jh, "symbol",
 					    json_string(w->symbol));
