@@ -71,6 +71,9 @@ void kfacts_from_meta(struct kfacts *f, const struct umt_meta *m)
 	f->hugetlb_fn = btf_fact(m, "try_to_unmap_poisoned_hugetlb_one");
 	f->huge_pmd_fn = btf_fact(m, "unmap_huge_pmd_locked");
 	f->pte_batch_hooked = attached(m, "pte_batch") ? KF_YES : KF_NO;
+	/* helper bits are per hook: one attached says nothing of another */
+	f->huge_pmd_hooked = attached(m, "huge_pmd") ? KF_YES :
+			     m->nr_attach ? KF_NO : KF_UNKNOWN;
 }
 
 void kfacts_observe(struct kfacts *f, const struct umt_ttu *t)
@@ -149,10 +152,11 @@ void kfacts_apply(const struct kfacts *f, struct model_policy *p)
 		p->hugetlb_own_fn = f->hugetlb_fn == KF_YES;
 		add(s, len, "; hugetlb: %s", "BTF", 0);
 	}
+	p->huge_pmd_unseen = f->huge_pmd_hooked == KF_NO;
 	if (f->huge_pmd_fn == KF_NO) {
 		p->lazyfree_pmd = false;
 		add(s, len, "; lazyfree PMD: %s", "BTF has no helper", 0);
-	} else if (f->observed_calls) {
+	} else if (f->observed_calls && !p->huge_pmd_unseen) {
 		add(s, len, "; lazyfree PMD: %s",
 		    "unmap_huge_pmd_locked() seen or not, per call", 0);
 	} else {

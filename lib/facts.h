@@ -27,6 +27,7 @@ struct kfacts {
 	int hugetlb_fn;		/* btf.try_to_unmap_poisoned_hugetlb_one */
 	int huge_pmd_fn;	/* btf.unmap_huge_pmd_locked */
 	int pte_batch_hooked;	/* folio_pte_batch() watched inside ttu */
+	int huge_pmd_hooked;	/* unmap_huge_pmd_locked() watched */
 	/* from the calls (kfacts_observe) */
 	uint64_t batched[UMT_KIND_NR];	/* calls that called folio_pte_batch */
 	uint64_t large[UMT_KIND_NR];	/* PTE-mapped large folio calls with

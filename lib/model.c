@@ -1031,7 +1031,8 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 			 * does (the definition stays, mm/huge_memory.c:3101):
 			 * "kernel" takes what the recorder saw this call do.
 			 */
-			if (p->observed && (t->has_live & UMT_LIVE_HELPERS))
+			if (p->observed && !p->huge_pmd_unseen &&
+			    (t->has_live & UMT_LIVE_HELPERS))
 				lf_pmd = t->live_helpers &
 					 UMT_HELPER_UNMAP_HUGE_PMD;
 			if (lf_pmd && t->kind == UMT_KIND_LAZYFREE &&

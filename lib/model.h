@@ -60,6 +60,8 @@ struct model_policy {
 	bool walk_lockless;	/* walk reads unlocked: ptep_get_lockless() */
 	bool observed;		/* "kernel": what the trace saw the kernel
 				 * do overrides the release's rules */
+	bool huge_pmd_unseen;	/* ... but unmap_huge_pmd_locked() was not
+				 * watched (lib/facts.c) */
 	char release[64];	/* kernel.release the policy was made for */
 	char facts[200];	/* "kernel": which rules came from kernel
 				 * facts, which from the release table */

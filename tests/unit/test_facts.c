@@ -141,6 +141,8 @@ int main(void)
 		   "release table (batching not observable here)");
 	result("facts_6_12_gen_from_release", !p.gen_from_facts,
 	       "gen_from_facts set");
+	result("facts_6_12_huge_pmd_watched", !p.huge_pmd_unseen,
+	       "huge_pmd_unseen set though the hook was attached");
 	result("facts_6_12_lazyfree_pmd_per_call",
 	       strstr(p.facts, "unmap_huge_pmd_locked() seen or not") != NULL,
 	       "%s", p.facts);
@@ -168,6 +170,22 @@ int main(void)
 		   "page_remove_rmap");
 	result("facts_btf_no_huge_pmd_helper", !p.lazyfree_pmd,
 	       "lazyfree_pmd kept");
+	umt_meta_free(&m);
+
+	/* helpers recorded, but not unmap_huge_pmd_locked(): not evidence */
+	umt_meta_free(&m);
+	memset(&m, 0, sizeof(m));
+	attach(&m, "rmap", "folio_remove_rmap_ptes");
+	attach(&m, "pte_batch", "folio_pte_batch");
+	kfacts_from_meta(&f, &m);
+	t = call(UMT_KIND_FILE, 16, 0);
+	kfacts_observe(&f, &t);
+	kpol(&p, "6.17.13");
+	kfacts_apply(&f, &p);
+	result("facts_huge_pmd_not_watched",
+	       p.huge_pmd_unseen && strstr(p.facts,
+					   "lazyfree PMD: release table"),
+	       "%s", p.facts);
 	umt_meta_free(&m);
 
 	/* no facts (a trace from before them): the release table, said */
