@@ -300,4 +300,9 @@ if [ "$(rc help)" = 0 ] && grep -q '^USAGE:' "$tmp/help.out" &&
 else
 	fail help "no USAGE/EXAMPLES"
 fi
+
+# ---- the report at a glance (issue 16): first block, labels, names,
+# arm64 flushes, one CLI voice
+# shellcheck source=tests/model/report.sh
+. "$top/tests/model/report.sh"
 exit 0
