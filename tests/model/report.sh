@@ -25,7 +25,7 @@ grep -q 'no change for this trace:.*7.3 (file+lazyfree)' <<<"$(tr '\n' ' ' \
 	<<<"$blk")" || bad+=" fold-line"
 # the block comes before the detailed tables
 [ "$(grep -n '^what batching buys here' "$o" | cut -d: -f1)" -lt \
-  "$(grep -n '^counts ' "$o" | cut -d: -f1)" ] 2>/dev/null || bad+=" order"
+  "$(grep -n "^counts " "$o" | head -1 | cut -d: -f1)" ] 2>/dev/null || bad+=" order"
 # and the tables show only the columns that differ
 grep -E '^counts ' "$o" | grep -qw file && bad+=" file-column-shown"
 grep -E '^counts ' "$o" | grep -qw kernel || bad+=" no-kernel-column"
