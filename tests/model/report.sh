@@ -149,9 +149,49 @@ done
 
 # the JSON additions are documented
 bad=
-for k in '`label`' '`trace.damaged`' '`trace.kernel_version`' \
+for k in '`label`' '`trace.kernel_version`' \
 	 '`trace.kernel_label`' '`live.arch`'; do
 	grep -qF "$k" "$top/docs/REPORT.md" || bad+=" $k"
 done
 [ -z "$bad" ] && pass json_additions_documented ||
 	fail json_additions_documented "not in docs/REPORT.md:$bad"
+
+# the README's "What it shows" is the output as run: every line of each
+# `$ unmaptrace replay ...` excerpt appears, in order, in the real output
+# ("..." lines stand for what the excerpt leaves out)
+readme_excerpts() {
+	awk '/^\$ unmaptrace replay / { n++; f = 1; print "#CMD " substr($0, 3)
+		next } f && /^```/ { f = 0 } f { print }' "$top/README.md"
+}
+bad=
+nx=0
+cur=
+while IFS= read -r line; do
+	case $line in
+	'#CMD '*)
+		nx=$((nx + 1))
+		cmd=${line#\#CMD unmaptrace }
+		# shellcheck disable=SC2086
+		(cd "$top" && "$U" $cmd) >"$tmp/readme$nx.out" 2>&1
+		cur=$tmp/readme$nx.out
+		pos=0
+		;;
+	'' | '...'* | ' '*'...') ;;
+	*)
+		n=$(awk -v want="$line" -v from="$pos" \
+			'NR > from && $0 == want { print NR; exit }' "$cur")
+		if [ -z "$n" ]; then
+			bad+=" [$nx: '$line']"
+		else
+			pos=$n
+		fi
+		;;
+	esac
+done < <(readme_excerpts)
+if [ "$nx" = 0 ]; then
+	fail readme_matches_output "no \$ unmaptrace replay excerpt in README.md"
+elif [ -n "$bad" ]; then
+	fail readme_matches_output "not in the output as run:${bad:0:300}"
+else
+	pass readme_matches_output
+fi
