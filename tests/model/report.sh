@@ -157,10 +157,10 @@ done
 	fail json_additions_documented "not in docs/REPORT.md:$bad"
 
 # the README's "What it shows" is the output as run: every line of each
-# `$ unmaptrace replay ...` excerpt appears, in order, in the real output
+# `$ unmaptrace replay|diff ...` excerpt appears, in order, in the real output
 # ("..." lines stand for what the excerpt leaves out)
 readme_excerpts() {
-	awk '/^\$ unmaptrace replay / { n++; f = 1; print "#CMD " substr($0, 3)
+	awk '/^\$ unmaptrace (replay|diff) / { n++; f = 1; print "#CMD " substr($0, 3)
 		next } f && /^```/ { f = 0 } f { print }' "$top/README.md"
 }
 bad=
