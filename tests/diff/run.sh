@@ -326,12 +326,11 @@ else
 	fail fixed_group_missing "$(get "$tmp/nogroup.out" verdict)"
 fi
 
-# lost events: refused (exit 2, tests/diff/kernels.sh) unless allowed;
-# then said on stderr, in the text header, markdown and JSON
+# lost events: said on stderr, in the text header, markdown and JSON
 "$J" "$base" trace.lost =5 >"$tmp/lost.json"
-d lost --allow-damaged "$base" "$tmp/lost.json"
-d lostj --allow-damaged --json "$base" "$tmp/lost.json"
-d lostm --allow-damaged --markdown "$base" "$tmp/lost.json"
+d lost "$base" "$tmp/lost.json"
+d lostj --json "$base" "$tmp/lost.json"
+d lostm --markdown "$base" "$tmp/lost.json"
 expect lost 0 &&
 if grep -q 'lost.json: the trace lost 5 events' "$tmp/lost.err" &&
    grep -A1 '^+++ .*lost.json' "$tmp/lost.out" | grep -q 'LOST EVENTS' &&
