@@ -218,6 +218,18 @@ bool report_trace_is_x86(const struct report *r)
 	return !strcmp(r->arch, "x86") || !strcmp(r->arch, "x86_64");
 }
 
+/* The live counters of one recorded call, by enum report_live_counter */
+static void live_of(const struct umt_ttu *t, uint64_t *v)
+{
+	v[RL_RMAP_CALLS] = t->live_rmap_calls;
+	v[RL_RMAP_PAGES] = t->live_rmap_pages;
+	v[RL_TLB_FLUSHES] = t->live_tlb_flushes;
+	v[RL_MM_COUNTER_UPDATES] = t->live_rss_stat;
+	v[RL_WALK_CALLS] = t->live_walk_calls;
+	v[RL_WALK_TRUE] = t->live_walk_true;
+	v[RL_RET] = !t->ret;
+}
+
 /* The per-call check of the kernel policy against the live counts */
 static void check_call(struct report *r, const struct umt_ttu *t,
 		       const struct model_call *mc, uint64_t seq)
@@ -233,13 +245,7 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	model[RL_WALK_CALLS] = mc->n.c[MC_WALK_CALLS];
 	model[RL_WALK_TRUE] = mc->n.c[MC_WALK_ITERATIONS];
 	model[RL_RET] = !mc->ret;
-	live[RL_RMAP_CALLS] = t->live_rmap_calls;
-	live[RL_RMAP_PAGES] = t->live_rmap_pages;
-	live[RL_TLB_FLUSHES] = t->live_tlb_flushes;
-	live[RL_MM_COUNTER_UPDATES] = t->live_rss_stat;
-	live[RL_WALK_CALLS] = t->live_walk_calls;
-	live[RL_WALK_TRUE] = t->live_walk_true;
-	live[RL_RET] = !t->ret;
+	live_of(t, live);
 	for (i = 0; i < RL_NR; i++)
 		cmp[i] = true;
 	/* flush_tlb_mm_range() is x86 only */
@@ -278,40 +284,34 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	}
 }
 
-/* The live counts of @t, into the group of its folio kind or size */
-static void live_group_add(struct report_live_group *g,
-			   const struct umt_ttu *t)
+static void live_add(uint64_t *sum, const uint64_t *v)
 {
-	g->folios++;
-	g->v[RL_RMAP_CALLS] += t->live_rmap_calls;
-	g->v[RL_RMAP_PAGES] += t->live_rmap_pages;
-	g->v[RL_TLB_FLUSHES] += t->live_tlb_flushes;
-	g->v[RL_MM_COUNTER_UPDATES] += t->live_rss_stat;
-	g->v[RL_WALK_CALLS] += t->live_walk_calls;
-	g->v[RL_WALK_TRUE] += t->live_walk_true;
-	g->v[RL_RET] += !t->ret;
+	int i;
+
+	for (i = 0; i < RL_NR; i++)
+		sum[i] += v[i];
 }
 
 void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 {
 	int i, sz = size_index(t->nr_pages);
+	uint64_t live[RL_NR];
 
 	r->events++;
 	if (t->has_live) {
 		r->has_live = true;
 		r->live_ttu_calls++;
-		r->live[RL_RMAP_CALLS] += t->live_rmap_calls;
-		r->live[RL_RMAP_PAGES] += t->live_rmap_pages;
-		r->live[RL_TLB_FLUSHES] += t->live_tlb_flushes;
-		r->live[RL_MM_COUNTER_UPDATES] += t->live_rss_stat;
-		r->live[RL_WALK_CALLS] += t->live_walk_calls;
-		r->live[RL_WALK_TRUE] += t->live_walk_true;
-		r->live[RL_RET] += !t->ret;
+		live_of(t, live);
+		live_add(r->live, live);
 		if (t->live_walk_calls)
 			r->walk_hooked = true;
-		if (t->kind < UMT_KIND_NR)
-			live_group_add(&r->live_by_kind[t->kind], t);
-		live_group_add(&r->live_by_size[sz], t);
+		/* and by folio kind and size, as the model's groups */
+		if (t->kind < UMT_KIND_NR) {
+			r->live_by_kind[t->kind].folios++;
+			live_add(r->live_by_kind[t->kind].v, live);
+		}
+		r->live_by_size[sz].folios++;
+		live_add(r->live_by_size[sz].v, live);
 	}
 	for (i = 0; i < r->nr_results; i++) {
 		struct report_result *res = &r->results[i];

@@ -98,26 +98,23 @@ if [ "$(get "$tmp/r73.json" trace.kernel_version)" = "" ]; then
 else
 	pass kernels_version_in_report
 fi
+# kernels_mode NAME WHY BASE NEW: compared as two kernels, WHY in the why
+kernels_mode() {
+	d "$1" --json "$3" "$4"
+	expect "$1" 0 &&
+	if [ "$(get "$tmp/$1.out" compared.mode)" = kernels ] &&
+	   get "$tmp/$1.out" compared.why | grep -q "$2"; then
+		pass "kernels_$1"
+	else
+		fail "kernels_$1" "$(get "$tmp/$1.out" compared)"
+	fi
+}
 "$J" "$tmp/r73.json" trace.kernel_version '="#2 SMP PREEMPT_DYNAMIC patched"' \
 	>"$tmp/r73v.json"
-d kver --json "$tmp/r73.json" "$tmp/r73v.json"
-expect kver 0 &&
-if [ "$(get "$tmp/kver.out" compared.mode)" = kernels ] &&
-   get "$tmp/kver.out" compared.why | grep -q 'kernel.version'; then
-	pass kernels_by_version
-else
-	fail kernels_by_version "$(get "$tmp/kver.out" compared)"
-fi
+kernels_mode by_version 'kernel.version' "$tmp/r73.json" "$tmp/r73v.json"
 "$J" "$tmp/r73.json" trace.kernel_label '="candidate"' >"$tmp/r73l.json"
 "$J" "$tmp/r73.json" trace.kernel_label '="base"' >"$tmp/r73b.json"
-d klabel --json "$tmp/r73b.json" "$tmp/r73l.json"
-expect klabel 0 &&
-if [ "$(get "$tmp/klabel.out" compared.mode)" = kernels ] &&
-   get "$tmp/klabel.out" compared.why | grep -q 'base vs candidate'; then
-	pass kernels_by_label
-else
-	fail kernels_by_label "$(get "$tmp/klabel.out" compared)"
-fi
+kernels_mode by_label 'base vs candidate' "$tmp/r73b.json" "$tmp/r73l.json"
 
 # ---- --pair BASE:NEW across policies
 d pair --json --pair none:kernel "$k612" "$k73"
