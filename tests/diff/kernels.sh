@@ -181,68 +181,77 @@ for c in kcut kflip kempty; do
 		fi
 	fi
 done
-lossy=
-if [ -x "${gen:-}" ] && mkdir -p "$tmp/ksyn" &&
-   "$gen" --write-traces "$tmp/ksyn" >/dev/null 2>&1; then
-	lossy=$tmp/ksyn/synthetic-lost.umt
-fi
-if [ -n "$lossy" ] && [ -f "$lossy" ]; then
-	d dmg_lost "$lossy" "$lossy"
-	expect dmg_lost 4 && grep -q 'lost' "$tmp/dmg_lost.err" &&
-		pass lossy_trace_refused || { [ "$(rc dmg_lost)" = 4 ] &&
-		fail lossy_trace_refused "$(cat "$tmp/dmg_lost.err")"; }
+# The damage verdict is lib/damage.h's (helper fuzz, issue 15): these
+# cases test diff through it and wait for it to be in the tree.
+if [ ! -f "$top/lib/damage.h" ]; then
+	for c in lossy_trace_refused allow_damaged report_damaged_field \
+		 lossy_report_refused; do
+		skip "$c" "lib/damage.h (the damage policy) not in this tree yet"
+	done
 else
-	fail lossy_trace_refused "no synthetic-lost.umt from ${gen:-test_model}"
+	lossy=
+	if [ -x "${gen:-}" ] && mkdir -p "$tmp/ksyn" &&
+	   "$gen" --write-traces "$tmp/ksyn" >/dev/null 2>&1; then
+		lossy=$tmp/ksyn/synthetic-lost.umt
+	fi
+	if [ -n "$lossy" ] && [ -f "$lossy" ]; then
+		d dmg_lost "$lossy" "$lossy"
+		expect dmg_lost 4 && grep -q 'lost' "$tmp/dmg_lost.err" &&
+			pass lossy_trace_refused || { [ "$(rc dmg_lost)" = 4 ] &&
+			fail lossy_trace_refused "$(cat "$tmp/dmg_lost.err")"; }
+	else
+		fail lossy_trace_refused "no synthetic-lost.umt from ${gen:-test_model}"
+	fi
+	# --allow-damaged: compared, marked on the side and in the verdict; a
+	# trace whose second chunk is cut still has its first
+	kfork=$top/traces/7.3/fork-shared.umt
+	off1=$("$U" info --chunks "$kfork" 2>/dev/null |
+		awk '$1 == "1" && $2 ~ /^[0-9]+$/ { print $2; exit }')
+	head -c $((${off1:-24000} + 2000)) "$kfork" >"$tmp/kfcut.umt"
+	d dmgok --allow-damaged "$tmp/kfcut.umt" "$kfork"
+	d dmgokj --json --allow-damaged "$tmp/kfcut.umt" "$kfork"
+	d dmgno "$tmp/kfcut.umt" "$kfork"
+	d dmgun --allow-damaged "$tmp/kcut.umt" "$k73"
+	r2=$(rc dmgok)
+	if [ "$r2" -gt 1 ] || ! clean dmgok; then
+		fail allow_damaged "exit $r2: $(head -2 "$tmp/dmgok.err")"
+	elif [ "$(rc dmgno)" != 4 ] || [ "$(rc dmgun)" != 4 ]; then
+		fail allow_damaged "not allowed: exit $(rc dmgno), no chunk: $(rc dmgun)"
+	elif ! tail -2 "$tmp/dmgok.out" | grep -q 'DAMAGED' ||
+	     ! grep -q '^--- .*kfcut.umt' "$tmp/dmgok.out" ||
+	     [ "$(get "$tmp/dmgokj.out" 'verdict.files[0].base_damaged')" != true ] ||
+	     [ "$(get "$tmp/dmgokj.out" 'verdict.files[0].new_damaged')" != false ]
+	then
+		fail allow_damaged "verdict: $(tail -1 "$tmp/dmgok.out")"
+	else
+		pass allow_damaged
+	fi
+	# a report made from a damaged trace says so (its "damaged" object), and
+	# diff refuses it
+	"$U" replay --json --allow-damaged "$tmp/kfcut.umt" >"$tmp/kfcut.json" \
+		2>/dev/null
+	"$U" replay --json "$kfork" >"$tmp/kfork.json" 2>/dev/null
+	if [ "$(get "$tmp/kfcut.json" damaged.level)" != damaged ]; then
+		fail report_damaged_field "replay --json of a cut trace: damaged.level \
+	is '$(get "$tmp/kfcut.json" damaged.level)'"
+	else
+		pass report_damaged_field
+		d dmgrep "$tmp/kfork.json" "$tmp/kfcut.json"
+		expect dmgrep 4 && grep -q 'kfcut.json' "$tmp/dmgrep.err" &&
+			pass damaged_report_refused || { [ "$(rc dmgrep)" = 4 ] &&
+			fail damaged_report_refused "$(cat "$tmp/dmgrep.err")"; }
+	fi
+	"$J" "$tmp/kfork.json" damaged >/dev/null 2>&1 &&
+		[ -n "$(get "$tmp/kfork.json" damaged)" ] &&
+		fail report_intact_field "an intact trace's report has \"damaged\"" ||
+		pass report_intact_field
+	# a report of a trace that lost events (older reports: trace.lost only)
+	"$J" "$base" trace.lost =5 >"$tmp/klost.json"
+	d klost "$base" "$tmp/klost.json"
+	expect klost 4 && grep -q 'klost.json.*lost' "$tmp/klost.err" &&
+		pass lossy_report_refused || { [ "$(rc klost)" = 4 ] &&
+		fail lossy_report_refused "$(cat "$tmp/klost.err")"; }
 fi
-# --allow-damaged: compared, marked on the side and in the verdict; a
-# trace whose second chunk is cut still has its first
-kfork=$top/traces/7.3/fork-shared.umt
-off1=$("$U" info --chunks "$kfork" 2>/dev/null |
-	awk '$1 == "1" && $2 ~ /^[0-9]+$/ { print $2; exit }')
-head -c $((${off1:-24000} + 2000)) "$kfork" >"$tmp/kfcut.umt"
-d dmgok --allow-damaged "$tmp/kfcut.umt" "$kfork"
-d dmgokj --json --allow-damaged "$tmp/kfcut.umt" "$kfork"
-d dmgno "$tmp/kfcut.umt" "$kfork"
-d dmgun --allow-damaged "$tmp/kcut.umt" "$k73"
-r2=$(rc dmgok)
-if [ "$r2" -gt 1 ] || ! clean dmgok; then
-	fail allow_damaged "exit $r2: $(head -2 "$tmp/dmgok.err")"
-elif [ "$(rc dmgno)" != 4 ] || [ "$(rc dmgun)" != 4 ]; then
-	fail allow_damaged "not allowed: exit $(rc dmgno), no chunk: $(rc dmgun)"
-elif ! tail -2 "$tmp/dmgok.out" | grep -q 'DAMAGED' ||
-     ! grep -q '^--- .*kfcut.umt' "$tmp/dmgok.out" ||
-     [ "$(get "$tmp/dmgokj.out" 'verdict.files[0].base_damaged')" != true ] ||
-     [ "$(get "$tmp/dmgokj.out" 'verdict.files[0].new_damaged')" != false ]
-then
-	fail allow_damaged "verdict: $(tail -1 "$tmp/dmgok.out")"
-else
-	pass allow_damaged
-fi
-# a report made from a damaged trace says so (its "damaged" object), and
-# diff refuses it
-"$U" replay --json --allow-damaged "$tmp/kfcut.umt" >"$tmp/kfcut.json" \
-	2>/dev/null
-"$U" replay --json "$kfork" >"$tmp/kfork.json" 2>/dev/null
-if [ "$(get "$tmp/kfcut.json" damaged.level)" != damaged ]; then
-	fail report_damaged_field "replay --json of a cut trace: damaged.level \
-is '$(get "$tmp/kfcut.json" damaged.level)'"
-else
-	pass report_damaged_field
-	d dmgrep "$tmp/kfork.json" "$tmp/kfcut.json"
-	expect dmgrep 4 && grep -q 'kfcut.json' "$tmp/dmgrep.err" &&
-		pass damaged_report_refused || { [ "$(rc dmgrep)" = 4 ] &&
-		fail damaged_report_refused "$(cat "$tmp/dmgrep.err")"; }
-fi
-"$J" "$tmp/kfork.json" damaged >/dev/null 2>&1 &&
-	[ -n "$(get "$tmp/kfork.json" damaged)" ] &&
-	fail report_intact_field "an intact trace's report has \"damaged\"" ||
-	pass report_intact_field
-# a report of a trace that lost events (older reports: trace.lost only)
-"$J" "$base" trace.lost =5 >"$tmp/klost.json"
-d klost "$base" "$tmp/klost.json"
-expect klost 4 && grep -q 'klost.json.*lost' "$tmp/klost.err" &&
-	pass lossy_report_refused || { [ "$(rc klost)" = 4 ] &&
-	fail lossy_report_refused "$(cat "$tmp/klost.err")"; }
 "$J" "$base" trace.events =0 >"$tmp/kzero.json"
 d kzero "$base" "$tmp/kzero.json"
 expect kzero 4 && grep -q 'kzero.json.*0 calls' "$tmp/kzero.err" &&
