@@ -41,8 +41,9 @@ void cmd_help(struct argp_state *state, int key);
 /* ---- shared by the trace readers' front ends (common.c) ---- */
 
 /*
- * The argp keys of a subcommand that takes one FILE: the hidden -h, the
- * FILE, and its absence at the end.  ARGP_ERR_UNKNOWN for other keys.
+ * The argp keys of a subcommand that takes one FILE: --help/--usage
+ * (CMD_HELP_OPTIONS), the FILE, and its absence at the end.
+ * ARGP_ERR_UNKNOWN for other keys.
  */
 error_t cmd_parse_one_file(int key, char *arg, struct argp_state *state,
 			   const char **file);

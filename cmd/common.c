@@ -19,7 +19,8 @@ error_t cmd_parse_one_file(int key, char *arg, struct argp_state *state,
 {
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
 		break;
 	case ARGP_KEY_ARG:
 		if (*file) {
