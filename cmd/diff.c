@@ -75,7 +75,7 @@ static const char doc[] =
 "(breakdown.tlb_flushes.range).  All regressions are listed.  A counter\n"
 "or policy on one side only makes the inputs incomparable, except a\n"
 "breakdown.by_kind/by_size group a trace never saw: that compares as 0.\n"
-"A damaged trace, one that lost events or holds no call, exits 2 unless\n"
+"A damaged trace, one that lost events or holds no call, exits 4 unless\n"
 "--allow-damaged.\n"
 "\v"
 "RULES: comma-separated GLOB>THRESHOLD; THRESHOLD is +N% (relative), +N\n"
