@@ -24,11 +24,26 @@ int cmd_diff(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 
+/* ---- help, for the subcommands that parse with ARGP_NO_HELP ---- */
+
+/*
+ * --help and --usage.  The doc of such a subcommand has its own USAGE:
+ * block, so --help prints the options and the doc without argp's usage
+ * line: the usage is printed once.
+ */
+#define CMD_OPT_USAGE	0x7e00
+#define CMD_HELP_OPTIONS						\
+	{ "help", 'h', NULL, 0, "Show this help", -1 },			\
+	{ "usage", CMD_OPT_USAGE, NULL, 0, "Show a short usage message", -1 }
+/* Print the help ('h') or the usage (CMD_OPT_USAGE) and exit 0 */
+void cmd_help(struct argp_state *state, int key);
+
 /* ---- shared by the trace readers' front ends (common.c) ---- */
 
 /*
- * The argp keys of a subcommand that takes one FILE: the hidden -h, the
- * FILE, and its absence at the end.  ARGP_ERR_UNKNOWN for other keys.
+ * The argp keys of a subcommand that takes one FILE: --help/--usage
+ * (CMD_HELP_OPTIONS), the FILE, and its absence at the end.
+ * ARGP_ERR_UNKNOWN for other keys.
  */
 error_t cmd_parse_one_file(int key, char *arg, struct argp_state *state,
 			   const char **file);

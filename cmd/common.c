@@ -8,12 +8,19 @@
 #include "cmd.h"
 #include "umt.h"
 
+void cmd_help(struct argp_state *state, int key)
+{
+	argp_state_help(state, stdout, (key == 'h' ? ARGP_HELP_LONG |
+			ARGP_HELP_DOC : ARGP_HELP_USAGE) | ARGP_HELP_EXIT_OK);
+}
+
 error_t cmd_parse_one_file(int key, char *arg, struct argp_state *state,
 			   const char **file)
 {
 	switch (key) {
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
 		break;
 	case ARGP_KEY_ARG:
 		if (*file) {

@@ -3,7 +3,8 @@
  * unmaptrace diff: the argp front end of the diff engine (lib/compare.c),
  * which compares replay reports counter by counter and gates CI on
  * threshold rules (lib/rules.h).  Exit codes follow diff(1): 0 within
- * thresholds, 1 regression, 2 trouble, 3 not comparable.
+ * thresholds, 1 regression, 2 trouble, 3 not comparable; 4 a damaged,
+ * lossy or empty input (lib/damage.h).
  */
 #include <argp.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ enum {
 	OPT_MARKDOWN = 0x100,
 	OPT_JSON,
 	OPT_ALLOW_MISSING,
+	OPT_ALLOW_DAMAGED,
+	OPT_PAIR,
 };
 
 static const struct argp_option options[] = {
@@ -26,9 +29,13 @@ static const struct argp_option options[] = {
 	  "Compare only counters matching GLOB; !GLOB excludes "
 	  "(repeatable; default: all)", 0 },
 	{ "policy", 'p', "NAME[,NAME...]", 0,
-	  "Compare only these policies' results; traces are replayed with "
-	  "them (repeatable; default: all; traces: "
-	  REPLAY_DEFAULT_POLICIES ")", 0 },
+	  "Compare only these policies' results ('live': the recorded "
+	  "counts); traces are replayed with them (repeatable; default: "
+	  "see above; traces: replay's default policies)", 0 },
+	{ "pair", OPT_PAIR, "BASE_POLICY:NEW_POLICY[,...]", 0,
+	  "Compare BASE's result of one policy with NEW's of another "
+	  "(repeatable; 'live' is what the recording kernel did, e.g. "
+	  "none:kernel, live:live)", 0 },
 	{ "arch", 'a', "x86|arm64", 0,
 	  "Compare only this arch's results; traces are replayed for it "
 	  "(repeatable; default: all; traces: the trace's)", 0 },
@@ -38,7 +45,12 @@ static const struct argp_option options[] = {
 	  "exit 3 for them", 0 },
 	{ "markdown", OPT_MARKDOWN, NULL, 0,
 	  "Markdown table with a verdict line (PR comment, step summary)", 0 },
-	{ "json", OPT_JSON, NULL, 0, "JSON rows and a verdict", 0 },
+	{ "allow-damaged", OPT_ALLOW_DAMAGED, NULL, 0,
+	  "Compare damaged traces, traces that lost events or hold no call "
+	  "(marked DAMAGED) instead of exiting 4", 0 },
+	{ "json", OPT_JSON, NULL, 0,
+	  "JSON Lines: per NEW one object of rows and a verdict", 0 },
+	CMD_HELP_OPTIONS,
 	{ 0 }
 };
 
@@ -51,12 +63,20 @@ static const char doc[] =
 "  unmaptrace diff [OPTION...] BASE NEW [NEW...]\n"
 "\n"
 "BASE and each NEW are `unmaptrace replay --json` reports or .umt traces\n"
-"(known by their magic); traces are replayed with --policy/--arch.\n"
-"Every counter of every (policy, arch) result in both is compared: counts\n"
-"by name (atomics) and breakdown leaves by dotted name\n"
+"(known by their magic); traces are replayed with --policy/--pair/--arch.\n"
+"What is compared (the 'compared:' line says which, and why):\n"
+"  two kernels (kernel.release, kernel.version or the record --meta\n"
+"    kernel=... label differ): 'live', what each kernel did, and\n"
+"    'kernel', the model of each;\n"
+"  one kernel: every model policy, by name (a tool or workload change);\n"
+"  --pair BASE_POLICY:NEW_POLICY: those, e.g. none:kernel, live:kernel;\n"
+"  --policy NAME: those policies by name ('live' included).\n"
+"Counts compare by name (atomics), breakdown leaves by dotted name\n"
 "(breakdown.tlb_flushes.range).  All regressions are listed.  A counter\n"
 "or policy on one side only makes the inputs incomparable, except a\n"
 "breakdown.by_kind/by_size group a trace never saw: that compares as 0.\n"
+"A damaged trace, one that lost events or holds no call, exits 4 unless\n"
+"--allow-damaged.\n"
 "\v"
 "RULES: comma-separated GLOB>THRESHOLD; THRESHOLD is +N% (relative), +N\n"
 "(absolute) or +N%&+M (fails only when both are exceeded).  A metric is\n"
@@ -65,24 +85,35 @@ static const char doc[] =
 "\n"
 "Default rules (what --fail-on replaces):\n"
 "  " RULE_TLB "," RULE_ATOMICS ",\n"
-"  " RULE_BARRIERS "," RULE_LOCKS "," RULE_PTEP_GET "\n"
+"  " RULE_BARRIERS "," RULE_LOCKS "," RULE_PTEP_GET ",\n"
+"  " RULE_RMAP "," RULE_MM ",\n"
+"  " RULE_WALK ",\n"
+"  " RULE_BATCHES "\n"
 "\n"
 "A TLB flush may IPI every CPU of the mm: one more flush (or arm64 TLBI)\n"
 "fails.  Atomics, barriers and locks hit shared lines: a small tolerance\n"
 "absorbs re-recorded traces.  ptep_get is a load on x86 but a contpte block\n"
-"read on arm64.  Replaying one trace is deterministic: any change is real.\n"
+"read on arm64.  A kernel that stops batching multiplies rmap calls, mm\n"
+"counter updates, walk calls and iterations and batches by the folio size:\n"
+"2% and 64 absorb folio-size jitter between recordings.  rmap_pages is the\n"
+"workload's size: more is the kernel unmapping what it did not.  More\n"
+"failed calls (live) leave folios mapped.  Replaying one trace is\n"
+"deterministic: any change is real.\n"
 "\n"
 "EXAMPLES:\n"
+"  unmaptrace diff base.umt new.umt\n"
 "  unmaptrace diff base.json new.json\n"
 "  unmaptrace diff --fail-on '*>+0%' base.json new.json\n"
-"  unmaptrace diff --fail-on 'atomics>+2%&+100,ptep_get>+1000' \\\n"
+"  unmaptrace diff --fail-on 'tlb_flushes>+0%,breakdown.tlb_flushes.*>+8' \\\n"
 "      --metric 'breakdown.tlb_flushes.*' --metric tlb_flushes a.json b.json\n"
-"  unmaptrace diff --policy none --policy batched base.umt new.umt\n"
+"  unmaptrace diff --pair none:kernel --pair live:live base.umt new.umt\n"
+"  unmaptrace diff --policy none --policy anon --arch arm64 base.umt new.umt\n"
 "  unmaptrace diff --markdown base.json new.json >> \"$GITHUB_STEP_SUMMARY\"\n"
 "\n"
 "Exit status: 0 within thresholds, 1 regression, 2 usage or I/O error\n"
 "(also malformed JSON), 3 not comparable (schema major differs, or a\n"
-"policy or counter is on one side only).  See docs/ci.md.";
+"policy or counter is on one side only), 4 an input damaged, lossy or\n"
+"without a call (unless --allow-damaged).  See docs/ci.md.";
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -115,6 +146,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ALLOW_MISSING:
 		o->allow_missing = true;
 		break;
+	case OPT_ALLOW_DAMAGED:
+		o->allow_damaged = true;
+		break;
+	case OPT_PAIR:
+		if (compare_parse_pairs(o, arg, err, sizeof(err)))
+			argp_error(state, "--pair: %s", err);
+		break;
+	case 'h':
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
+		break;
 	case OPT_MARKDOWN:
 	case OPT_JSON:
 		if (o->fmt != FMT_TEXT)
@@ -144,6 +186,8 @@ static int exit_code(enum diff_verdict v)
 		return EXIT_FAIL;
 	case DIFF_INCOMPARABLE:
 		return EXIT_INCOMPARABLE;
+	case DIFF_DAMAGED:
+		return DIFF_DAMAGED;	/* UMT_EXIT_DAMAGED */
 	default:
 		return EXIT_USAGE;
 	}
@@ -166,7 +210,7 @@ int cmd_diff(int argc, char **argv)
 	/* argp exits 64 on usage errors; diff(1) callers expect 2 */
 	argp_err_exit_status = EXIT_USAGE;
 	argv[0] = "unmaptrace diff";	/* for argp's usage and errors */
-	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o))
 		goto out;
 	ret = exit_code(compare_run(&o));
 out:

@@ -45,7 +45,7 @@ static const char dump_doc[] =
 
 static const struct argp_option dump_opts[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per line (JSON lines)", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	CMD_HELP_OPTIONS,
 	{},
 };
 
@@ -320,7 +320,7 @@ int cmd_dump(int argc, char **argv)
 	/* argp names the program after argv[0] in its messages */
 	argv[0] = name;
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL))
 		return EXIT_USAGE;
 
 	image = malloc(IMAGE_LEN);

@@ -29,6 +29,7 @@ static const char features_doc[] =
 
 static const struct argp_option features_opts[] = {
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
+	CMD_HELP_OPTIONS,
 	{},
 };
 
@@ -43,6 +44,10 @@ static error_t features_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j':
 		a->json = true;
+		break;
+	case 'h':
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -66,7 +71,9 @@ int cmd_features(int argc, char **argv)
 	int missing;
 
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a))
+	argv[0] = "unmaptrace features";	/* argp's messages */
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_HELP, NULL,
+		       &a))
 		return EXIT_USAGE;
 	if (geteuid() != 0)
 		fprintf(stderr, "unmaptrace features: not root: most probes "

@@ -40,7 +40,7 @@ static const char info_doc[] =
 static const struct argp_option info_opts[] = {
 	{ "chunks", 'c', NULL, 0, "Also print the chunk table", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object instead of text", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	CMD_HELP_OPTIONS,
 	{},
 };
 
@@ -452,7 +452,7 @@ int cmd_info(int argc, char **argv)
 	/* argp names the program after argv[0] in its messages */
 	argv[0] = name;
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL))
 		return EXIT_USAGE;
 
 	r = umt_reader_open(env.file, err, sizeof(err));

@@ -38,6 +38,7 @@ static const struct argp_option record_opts[] = {
 	{ "all", 'a', NULL, 0, "record every task", 0 },
 	{ "meta", 'm', "KEY=VALUE", 0, "add a metadata pair (repeatable)", 0 },
 	{ "buffer", 'b', "MB", 0, "ring buffer size in MiB (default 16)", 0 },
+	CMD_HELP_OPTIONS,
 	{},
 };
 
@@ -92,6 +93,10 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 				   arg);
 		a->buffer_mb = v;
 		break;
+	case 'h':
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
+		break;
 	case ARGP_KEY_ARG:
 		/* the rest (after "--") is CMD */
 		a->cmd = &state->argv[state->next - 1];
@@ -122,7 +127,8 @@ int cmd_record(int argc, char **argv)
 	};
 
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &a))
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_HELP, NULL,
+		       &a))
 		return EXIT_USAGE;
 	a.o.meta = a.meta;
 	a.o.argc = argc;

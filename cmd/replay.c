@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "model.h"
@@ -17,7 +18,7 @@
 
 #define MAX_POLICIES	16
 #define DEFAULT_FILE	"unmaptrace.umt"
-#define DEFAULT_POLICIES "none,file,anon"
+#define PREFIX		"unmaptrace replay"
 
 static struct {
 	const char *policies;
@@ -39,24 +40,31 @@ static const char replay_doc[] =
 "                         [--arch x86|arm64] [--json | --csv] [--check]\n"
 "                         [FILE...]\n"
 "\n"
-"FILE defaults to " DEFAULT_FILE "; '-' reads stdin.\n"
+"FILE defaults to " DEFAULT_FILE " (record one first: unmaptrace record\n"
+"-o " DEFAULT_FILE " -- CMD, as root); '-' reads stdin.\n"
 "\n"
 "POLICIES (each mirrors a kernel; add '+skip' to a batching one for\n"
 "Wei Yang's proposal to skip the nr-1 cleared PTEs, e.g. file+skip):\n"
-"  none           no batching: up to 6.14 (code read: 6.12)\n"
-"  lazyfree-6.15  lazyfree folios, whole folio or nothing: 6.15\n"
-"  lazyfree       lazyfree folios, partial batches: 6.16 and later\n"
-"  file-7.2       + file folios, uffd-wp VMAs not batched: 7.2\n"
-"  file           + file folios, uffd-wp markers re-installed for the\n"
-"                 whole batch (cond_install_uffd_wp_ptes()): 7.3\n"
-"  anon           + anonymous swap-backed folios in sub-batches of equal\n"
-"                 anon-exclusivity: Dev Jain's v4 proposal (inferred from\n"
-"                 its cover letter)\n"
-"  kernel         what the recording kernel does (from kernel.release)\n"
-"Default: " DEFAULT_POLICIES ".\n"
+"  page-rmap      <=6.7 (page rmap, no batching): page_remove_rmap()\n"
+"  none           <=6.14 (no batching): folio_remove_rmap_pte() per PTE\n"
+"  lazyfree-6.15  6.15 (lazyfree, whole folio or nothing)\n"
+"  lazyfree       6.16-7.1 (lazyfree, partial batches)\n"
+"  file-7.2       7.2 (+ file folios; uffd-wp VMAs not batched)\n"
+"  file           7.3 (file+lazyfree; uffd-wp markers re-installed for\n"
+"                 the whole batch by cond_install_uffd_wp_ptes())\n"
+"  anon           Dev Jain v4 (proposal): + anonymous swap-backed folios\n"
+"                 in sub-batches of equal anon-exclusivity (inferred)\n"
+"  kernel         the recording kernel (its generation from\n"
+"                 kernel.release), checked against the live counts\n"
+"Default: " REPLAY_DEFAULT_POLICIES ";\n"
+"the text leads with what batching buys against none, on both arches\n"
+"(without --arch), and folds the policies that change nothing for the\n"
+"trace into one line.\n"
+"--batched: " REPLAY_BATCHED "; --unbatched: " REPLAY_UNBATCHED ".\n"
 "\n"
 "EXAMPLES:\n"
-"    unmaptrace replay traces/default.umt        # none, file, anon\n"
+"    unmaptrace replay traces/default.umt        # what batching buys\n"
+"    unmaptrace replay --batched traces/default.umt\n"
 "    unmaptrace replay --arch arm64 t.umt        # the same on contpte\n"
 "    unmaptrace replay -p none,file,file+skip t.umt\n"
 "    unmaptrace replay --check t.umt             # model vs live counts\n"
@@ -72,11 +80,12 @@ enum {
 };
 
 static const struct argp_option replay_opts[] = {
-	{ "batched", 'b', NULL, 0, "Same as --policy anon", 0 },
-	{ "unbatched", 'u', NULL, 0, "Same as --policy none", 0 },
+	{ "batched", 'b', NULL, 0, "Batched (anon) beside its baseline and "
+	  "the recording kernel: --policy " REPLAY_BATCHED, 0 },
+	{ "unbatched", 'u', NULL, 0, "Unbatched (none) beside the recording "
+	  "kernel: --policy " REPLAY_UNBATCHED, 0 },
 	{ "policy", 'p', "NAME[,NAME...]", 0,
-	  "Policies to replay, in this order (default " DEFAULT_POLICIES
-	  ")", 0 },
+	  "Policies to replay, in this order (default: see below)", 0 },
 	{ "arch", 'a', "x86|arm64", 0,
 	  "Model this architecture (default: the trace's)", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per FILE (docs/REPORT.md)",
@@ -85,7 +94,7 @@ static const struct argp_option replay_opts[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Compare policy 'kernel' with the live counts, call by call; "
 	  "exit 1 on any difference", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	CMD_HELP_OPTIONS,
 	{},
 };
 
@@ -98,7 +107,8 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		if (env.policies)
 			argp_error(state, "give one of --batched, --unbatched "
 				   "and --policy, once");
-		env.policies = key == 'b' ? "anon" : key == 'u' ? "none" : arg;
+		env.policies = key == 'b' ? REPLAY_BATCHED :
+			       key == 'u' ? REPLAY_UNBATCHED : arg;
 		break;
 	case 'a':
 		if (model_arch_parse(arg) < 0)
@@ -116,7 +126,8 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		env.check = true;
 		break;
 	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+	case CMD_OPT_USAGE:
+		cmd_help(state, key);
 		break;
 	case ARGP_KEY_ARG:
 		env.files = realloc(env.files,
@@ -150,12 +161,17 @@ static size_t split_policies(char *copy, char **names, size_t max)
 
 static int replay_file(const char *path, struct report *rep, int *damaged)
 {
-	char *copy = strdup(env.policies ? env.policies : DEFAULT_POLICIES);
+	char *copy = strdup(env.policies ? env.policies :
+			    REPLAY_DEFAULT_POLICIES);
 	char *names[MAX_POLICIES];
 	struct replay_opts o = {
-		.who = "replay", .policy_who = "",
+		.who = PREFIX, .policy_who = "",
 		.policies = names, .max_policies = MAX_POLICIES - 1,
 		.arch = env.arch, .live = true, .check = env.check,
+		/* asked-for policies are shown; the default folds */
+		.fold = !env.policies,
+		/* the text answers for both arches unless --arch chose */
+		.both_arches = !env.arch && !env.json && !env.csv,
 	};
 	bool bad = false;
 	int rc;
@@ -184,9 +200,19 @@ int cmd_replay(int argc, char **argv)
 
 	memset(&env, 0, sizeof(env));
 	argp_err_exit_status = EXIT_USAGE;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	argv[0] = PREFIX;	/* argp's messages speak for the subcommand */
+	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, NULL))
 		return EXIT_USAGE;
 	if (!env.nr_files) {
+		if (access(DEFAULT_FILE, F_OK)) {
+			fprintf(stderr, PREFIX ": no FILE given and no "
+				DEFAULT_FILE " here.\n  Record one first "
+				"(as root): unmaptrace record -o "
+				DEFAULT_FILE " -- CMD\n  or replay a shipped "
+				"trace: unmaptrace replay traces/default.umt"
+				"\n");
+			return EXIT_USAGE;
+		}
 		env.files = def_file;
 		env.nr_files = 1;
 	}
@@ -213,7 +239,7 @@ int cmd_replay(int argc, char **argv)
 				report_check_text(&rep, stderr);
 			if (report_check_failed(&rep) || damaged) {
 				if (damaged)
-					fprintf(stderr, "replay: %s: damaged "
+					fprintf(stderr, PREFIX ": %s: damaged "
 						"trace: check fails\n",
 						env.files[i]);
 				ret = EXIT_FAIL;

@@ -62,6 +62,45 @@ void compare_split_push(char ***v, size_t *n, const char *list)
 	free(copy);
 }
 
+/* Add @name to the replay list unless it is there or is "live" */
+static void push_policy(char ***v, size_t *n, const char *name)
+{
+	size_t i;
+
+	if (!strcmp(name, COMPARE_LIVE))
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], name))
+			return;
+	compare_push(v, n, xstrdup(name));
+}
+
+int compare_parse_pairs(struct compare_opts *o, const char *list, char *err,
+			size_t len)
+{
+	char *copy = xstrdup(list), *save = NULL, *tok, *colon;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		colon = strchr(tok, ':');
+		if (!colon || colon == tok || !colon[1] ||
+		    strchr(colon + 1, ':')) {
+			snprintf(err, len, "'%s' is not BASE_POLICY:NEW_POLICY "
+				 "(e.g. none:kernel, live:live)", tok);
+			free(copy);
+			return -1;
+		}
+		*colon = '\0';
+		o->pairs = xrealloc(o->pairs, (o->nr_pairs + 1) *
+				    sizeof(*o->pairs));
+		o->pairs[o->nr_pairs].b = xstrdup(tok);
+		o->pairs[o->nr_pairs].n = xstrdup(colon + 1);
+		o->nr_pairs++;
+	}
+	free(copy);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- input */
 
 /* Read all of @f; a report is small, a trace never gets here. */
@@ -101,8 +140,8 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 			 const char *arch_opt, size_t *len)
 {
 	struct replay_opts ro = {
-		.who = "unmaptrace diff", .policy_who = "--policy: ",
-		.policies = o->policies, .nr_policies = o->nr_policies,
+		.who = "unmaptrace diff",
+		.policy_who = o->nr_pairs ? "--pair: " : "--policy: ",
 		.arch = arch_opt,
 	};
 	char **def = NULL, *out = NULL;
@@ -112,11 +151,20 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 	FILE *f;
 	int rc;
 
-	if (!o->nr_policies) {
-		compare_split_push(&def, &nr, REPLAY_DEFAULT_POLICIES);
-		ro.policies = def;
-		ro.nr_policies = nr;
+	/* the policies of --policy and --pair, once each; live is given */
+	for (i = 0; i < o->nr_policies; i++)
+		push_policy(&def, &nr, o->policies[i]);
+	for (i = 0; i < o->nr_pairs; i++) {
+		push_policy(&def, &nr, o->pairs[i].b);
+		push_policy(&def, &nr, o->pairs[i].n);
 	}
+	if (!o->nr_policies && !o->nr_pairs)
+		compare_split_push(&def, &nr, REPLAY_DEFAULT_POLICIES);
+	/* only live asked for: its counts come with any replay */
+	if (!nr)
+		compare_push(&def, &nr, xstrdup("none"));
+	ro.policies = def;
+	ro.nr_policies = nr;
 	rc = replay_trace(path, &ro, &rep, &damaged);
 	if (rc == -ENOMEM)
 		compare_die_oom();
@@ -194,6 +242,52 @@ static bool selected(char *const *v, size_t n, const char *s)
 	return !n;
 }
 
+/*
+ * live{} (what the recording kernel did, docs/REPORT.md) is a result like
+ * the model's: policy "live", on the trace's arch, its integers as counts
+ * and its breakdown{} leaves by dotted name.
+ */
+static int parse_live(struct input *rep, const struct compare_opts *o)
+{
+	json_t *live = json_object_get(rep->root, "live"), *v;
+	json_t *tr = json_object_get(rep->root, "trace");
+	const char *arch, *key;
+	struct result *res;
+
+	if (!live)
+		return 0;
+	if (!json_is_object(live))
+		return bad(rep, "%s", "\"live\" is not an object");
+	arch = json_string_value(json_object_get(live, "arch"));
+	if (!arch)	/* a report before live.arch: the trace's */
+		arch = report_norm_arch(json_string_value(
+			json_object_get(tr, "arch")));
+	if (!arch)
+		arch = "x86";
+	if (!selected(o->policies, o->nr_policies, COMPARE_LIVE) ||
+	    !selected(o->arches, o->nr_arches, arch))
+		return 0;
+	res = &rep->r[rep->n++];
+	memset(res, 0, sizeof(*res));
+	res->policy = COMPARE_LIVE;
+	res->arch = arch;
+	/* counts first, then the breakdown, as in a model result */
+	json_object_foreach(live, key, v) {
+		if (json_is_object(v) || json_is_string(v))
+			continue;
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			fprintf(stderr, "unmaptrace diff: %s: live.%s is not "
+				"a non-negative integer\n", rep->path, key);
+			return -1;
+		}
+		add_metric(res, xstrdup(key), v);
+	}
+	v = json_object_get(live, "breakdown");
+	if (json_is_object(v))
+		flatten(res, "breakdown", v);
+	return 0;
+}
+
 static int parse_results(struct input *rep, const struct compare_opts *o)
 {
 	json_t *results = json_object_get(rep->root, "results"), *e;
@@ -202,7 +296,9 @@ static int parse_results(struct input *rep, const struct compare_opts *o)
 
 	if (!json_is_array(results))
 		return bad(rep, "%s", "no \"results\" array");
-	rep->r = xrealloc(NULL, json_array_size(results) * sizeof(*rep->r));
+	/* one more for live{} */
+	rep->r = xrealloc(NULL, (json_array_size(results) + 1) *
+			  sizeof(*rep->r));
 	json_array_foreach(results, i, e) {
 		json_t *pol = json_object_get(e, "policy");
 		json_t *arch = json_object_get(e, "arch");
@@ -227,6 +323,9 @@ static int parse_results(struct input *rep, const struct compare_opts *o)
 		memset(res, 0, sizeof(*res));
 		res->policy = json_string_value(pol);
 		res->arch = json_string_value(arch);
+		if (!strcmp(res->policy, COMPARE_LIVE))
+			return bad(rep, "%s is called \"live\", the name of "
+				   "the recorded counts", where);
 		for (j = 0; j < rep->n; j++)
 			if (!strcmp(rep->r[j].policy, res->policy) &&
 			    !strcmp(rep->r[j].arch, res->arch))
@@ -245,7 +344,7 @@ static int parse_results(struct input *rep, const struct compare_opts *o)
 		if (bd)
 			flatten(res, "breakdown", bd);
 	}
-	return 0;
+	return parse_live(rep, o);
 }
 
 json_int_t compare_trace_lost(const struct input *in)
@@ -302,6 +401,45 @@ static json_t *load_trace(const char *path, const struct compare_opts *o)
 		json_decref(one);
 	}
 	return root;
+}
+
+/*
+ * Which kernel the trace comes from (its release, uname -v, the user's
+ * --meta kernel= label), whether the report says it is damaged or lossy
+ * (the damage policy's "damaged" object, or trace.lost: marked in the
+ * output, judged by lib/damage.h) and whether it holds a call at all: a
+ * trace of no call passes any gate, so it is refused like a damaged one.
+ */
+static void trace_identity(struct input *rep, const struct compare_opts *o)
+{
+	json_t *t = json_object_get(rep->root, "trace");
+	json_t *dmg = json_object_get(rep->root, "damaged");
+	json_t *ev = json_object_get(t, "events");
+	const char *sum = json_string_value(json_object_get(dmg, "summary"));
+
+	rep->kernel = json_string_value(json_object_get(t, "kernel"));
+	rep->kversion = json_string_value(json_object_get(t,
+						"kernel_version"));
+	rep->klabel = json_string_value(json_object_get(t, "kernel_label"));
+	if (dmg || compare_trace_lost(rep) > 0) {
+		rep->damaged = true;
+		if (sum)
+			snprintf(rep->damage, sizeof(rep->damage), "%s", sum);
+		else
+			snprintf(rep->damage, sizeof(rep->damage),
+				 "lost %lld events",
+				 (long long)compare_trace_lost(rep));
+	}
+	if (!json_is_integer(ev) || json_integer_value(ev))
+		return;
+	fprintf(stderr, "unmaptrace diff: %s%s: the trace holds 0 calls: "
+		"nothing to compare\n", o->allow_damaged ? "warning: " : "",
+		rep->path);
+	if (!rep->damaged)
+		snprintf(rep->damage, sizeof(rep->damage), "0 calls");
+	rep->damaged = true;
+	if (!o->allow_damaged)
+		rep->empty_rc = DIFF_DAMAGED;
 }
 
 static int load_report(struct input *rep, const char *path,
@@ -363,6 +501,7 @@ static int load_report(struct input *rep, const char *path,
 		fprintf(stderr, "unmaptrace diff: warning: %s: the trace lost "
 			"%lld events, its counts are low\n", path,
 			(long long)lost);
+	trace_identity(rep, o);
 	return parse_results(rep, o);
 }
 
@@ -477,45 +616,72 @@ static void compare_one(struct cmp *c, const struct result *res,
 	r->b = bm;
 	r->n = nm;
 	r->st = umt_classify(&o->rules, name, bm->v, nm->v, &r->why);
+	r->rule = umt_rules_match(&o->rules, name);
 	if (r->st == UMT_OK && bm->v == nm->v)
 		c->unchanged++;
 	c->nr[r->st]++;
 }
 
-static void compare_result(struct cmp *c, const struct result *b,
-			   const struct result *n, struct compare_opts *o)
+static const struct metric *find_or_zero(const struct result *res,
+					 const char *name)
 {
+	const struct metric *m = find_metric(res, name);
+
+	return m ? m : group_absent(res, name) ? &zero : NULL;
+}
+
+/*
+ * Compare result @b of BASE with result @n of NEW under the name of @v.
+ * Live counts and a model policy share only some counters (the model
+ * has no failed_calls, live no ptep_get): a pair of the two compares
+ * those they share, the others are not missing, they cannot exist.
+ */
+static void compare_result(struct cmp *c, const struct result *v,
+			   const struct result *b, const struct result *n,
+			   struct compare_opts *o)
+{
+	bool cross = !strcmp(b->policy, COMPARE_LIVE) !=
+		     !strcmp(n->policy, COMPARE_LIVE);
+	const struct metric *m;
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		const struct metric *bm = &b->m[i], *nm;
+		const struct metric *bm = &b->m[i];
 
 		if (!umt_metric_selected(o->metrics, o->nr_metrics, bm->name))
 			continue;
-		nm = find_metric(n, bm->name);
-		if (nm) {
-			compare_one(c, b, bm->name, bm, nm, o);
-		} else if (group_absent(n, bm->name)) {
-			compare_one(c, b, bm->name, bm, &zero, o);
-		} else {
+		m = cross ? find_metric(n, bm->name) :
+		    find_or_zero(n, bm->name);
+		if (m) {
+			compare_one(c, v, bm->name, bm, m, o);
+		} else if (!cross) {
 			/* keep the value of the side that has it */
-			missing(c, b, bm->name, c->new->path);
+			missing(c, v, bm->name, c->new->path);
 			c->rows[c->n - 1].b = bm;
 		}
 	}
-	for (i = 0; i < n->n; i++) {
+	for (i = 0; i < n->n && !cross; i++) {
 		const struct metric *nm = &n->m[i];
 
 		if (!umt_metric_selected(o->metrics, o->nr_metrics,
 					 nm->name) || find_metric(b, nm->name))
 			continue;
 		if (group_absent(b, nm->name)) {
-			compare_one(c, n, nm->name, &zero, nm, o);
+			compare_one(c, v, nm->name, &zero, nm, o);
 		} else {
-			missing(c, n, nm->name, c->base->path);
+			missing(c, v, nm->name, c->base->path);
 			c->rows[c->n - 1].n = nm;
 		}
 	}
+}
+
+/* The result of @policy on @arch, through find_result() */
+static const struct result *find_policy(const struct input *rep,
+					const char *policy, const char *arch)
+{
+	struct result like = { .policy = policy, .arch = arch };
+
+	return find_result(rep, &like);
 }
 
 static bool has_policy(const struct input *rep, const char *policy)
@@ -528,10 +694,161 @@ static bool has_policy(const struct input *rep, const char *policy)
 	return false;
 }
 
+/* The name rows of BASE's @bp against NEW's @np go by, on @arch */
+static struct result *new_view(struct cmp *c, const char *bp,
+			       const char *np, const char *arch)
+{
+	struct result *v = xrealloc(NULL, sizeof(*v));
+
+	memset(v, 0, sizeof(*v));
+	if (strcmp(bp, np))
+		snprintf(v->label, sizeof(v->label), "%s:%s", bp, np);
+	else
+		snprintf(v->label, sizeof(v->label), "%s", bp);
+	v->policy = v->label;
+	v->arch = arch;
+	v->bpol = bp;
+	v->npol = np;
+	c->views = xrealloc(c->views, (c->nviews + 1) * sizeof(*c->views));
+	c->views[c->nviews++] = v;
+	return v;
+}
+
+/* BASE's policy @bp against NEW's @np, on every arch either has */
+static void compare_pair(struct cmp *c, const char *bp, const char *np,
+			 struct compare_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < c->base->n; i++) {
+		const struct result *b = &c->base->r[i], *n;
+		struct result *v;
+
+		if (strcmp(b->policy, bp))
+			continue;
+		v = new_view(c, bp, np, b->arch);
+		n = find_policy(c->new, np, b->arch);
+		if (n)
+			compare_result(c, v, b, n, o);
+		else
+			missing(c, v, NULL, c->new->path);
+	}
+	for (i = 0; i < c->new->n; i++) {
+		const struct result *n = &c->new->r[i];
+
+		if (strcmp(n->policy, np) || find_policy(c->base, bp, n->arch))
+			continue;
+		missing(c, new_view(c, bp, np, n->arch), NULL, c->base->path);
+	}
+}
+
+/*
+ * Two inputs come from different kernels when the user's kernel label
+ * (record --meta kernel=...), kernel.release or kernel.version differ,
+ * each compared when both sides have it: a patched kernel keeps its
+ * release but not its uname -v.
+ */
+static bool kernels_differ(const struct input *b, const struct input *n,
+			   char *why, size_t len)
+{
+	static const char *const what[] = { "kernel.release",
+		"kernel.version", "kernel label" };
+	const char *bv[] = { b->kernel, b->kversion, b->klabel };
+	const char *nv[] = { n->kernel, n->kversion, n->klabel };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!bv[i] || !nv[i] || !*bv[i] || !*nv[i] ||
+		    !strcmp(bv[i], nv[i]))
+			continue;
+		snprintf(why, len, "different kernels: %s %s vs %s", what[i],
+			 bv[i], nv[i]);
+		return true;
+	}
+	snprintf(why, len, "same kernel %s", b->kernel && *b->kernel ?
+		 b->kernel : "(not named in either input)");
+	return false;
+}
+
+static void add_pair(struct compare_pair **v, size_t *n, const char *b,
+		     const char *nw)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].b, b) && !strcmp((*v)[i].n, nw))
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[*n].b = (char *)b;
+	(*v)[*n].n = (char *)nw;
+	(*n)++;
+}
+
+/*
+ * What to compare, and why: --pair as given; --policy by name; two
+ * kernels by what they did (live) and by the model of each (kernel);
+ * one kernel by every model policy, as a tool change or a workload
+ * change is judged.
+ */
+static size_t choose_pairs(struct cmp *c, const struct compare_opts *o,
+			   struct compare_pair **pv)
+{
+	char kwhy[400];
+	bool differ = kernels_differ(c->base, c->new, kwhy, sizeof(kwhy));
+	size_t i, n = 0, off = 0;
+	const struct input *side[2] = { c->base, c->new };
+	int k;
+
+	*pv = NULL;
+	if (o->nr_pairs) {
+		c->mode = "pairs";
+		for (i = 0; i < o->nr_pairs; i++)
+			add_pair(pv, &n, o->pairs[i].b, o->pairs[i].n);
+		snprintf(c->mode_why, sizeof(c->mode_why), "--pair; %s",
+			 kwhy);
+	} else if (o->nr_policies) {
+		c->mode = "policies";
+		for (i = 0; i < o->nr_policies; i++)
+			add_pair(pv, &n, o->policies[i], o->policies[i]);
+		snprintf(c->mode_why, sizeof(c->mode_why), "--policy; %s",
+			 kwhy);
+	} else if (differ) {
+		c->mode = "kernels";
+		snprintf(c->mode_why, sizeof(c->mode_why), "%s", kwhy);
+		if (has_policy(c->base, COMPARE_LIVE) ||
+		    has_policy(c->new, COMPARE_LIVE))
+			add_pair(pv, &n, COMPARE_LIVE, COMPARE_LIVE);
+		if (has_policy(c->base, "kernel") ||
+		    has_policy(c->new, "kernel"))
+			add_pair(pv, &n, "kernel", "kernel");
+		else
+			snprintf(c->mode_why + strlen(c->mode_why),
+				 sizeof(c->mode_why) - strlen(c->mode_why),
+				 " (no 'kernel' result in either report)");
+	} else {
+		c->mode = "models";
+		snprintf(c->mode_why, sizeof(c->mode_why), "%s", kwhy);
+		for (k = 0; k < 2; k++)
+			for (i = 0; i < side[k]->n; i++)
+				if (strcmp(side[k]->r[i].policy, COMPARE_LIVE))
+					add_pair(pv, &n, side[k]->r[i].policy,
+						 side[k]->r[i].policy);
+	}
+	c->pairs[0] = '\0';
+	for (i = 0; i < n && off < sizeof(c->pairs); i++)
+		off += snprintf(c->pairs + off, sizeof(c->pairs) - off,
+				"%s%s%s%s", i ? ", " : "", (*pv)[i].b,
+				strcmp((*pv)[i].b, (*pv)[i].n) ? ":" : "",
+				strcmp((*pv)[i].b, (*pv)[i].n) ?
+				(*pv)[i].n : "");
+	return n;
+}
+
 static void compare(struct cmp *c, struct compare_opts *o)
 {
 	char *why = c->why;
-	size_t i;
+	struct compare_pair *pv;
+	size_t i, np;
 
 	if (c->base->major != c->new->major ||
 	    c->base->major != SCHEMA_MAJOR) {
@@ -543,21 +860,13 @@ static void compare(struct cmp *c, struct compare_opts *o)
 			 " (major versions differ)");
 		fprintf(stderr, "unmaptrace diff: cannot compare: %s\n", why);
 		c->incomparable = why;
+		c->mode = "none";
 		c->exit = DIFF_INCOMPARABLE;
 		return;
 	}
-	for (i = 0; i < c->base->n; i++) {
-		const struct result *b = &c->base->r[i];
-		const struct result *n = find_result(c->new, b);
-
-		if (n)
-			compare_result(c, b, n, o);
-		else
-			missing(c, b, NULL, c->new->path);
-	}
-	for (i = 0; i < c->new->n; i++)
-		if (!find_result(c->base, &c->new->r[i]))
-			missing(c, &c->new->r[i], NULL, c->base->path);
+	np = choose_pairs(c, o, &pv);
+	for (i = 0; i < np; i++)
+		compare_pair(c, pv[i].b, pv[i].n, o);
 	/* a kernel-vs-kernel diff is only fair on the same workload */
 	for (i = 0; i < c->n; i++) {
 		const struct row *r = &c->rows[i];
@@ -572,21 +881,25 @@ static void compare(struct cmp *c, struct compare_opts *o)
 			break;
 		}
 	}
-	/* a --policy typo must not pass the gate by comparing nothing */
-	for (i = 0; i < o->nr_policies; i++) {
-		if (has_policy(c->base, o->policies[i]) ||
-		    has_policy(c->new, o->policies[i]))
+	/* a --policy or --pair typo must not pass by comparing nothing */
+	for (i = 0; i < np && (o->nr_policies || o->nr_pairs); i++) {
+		const char *p = has_policy(c->base, pv[i].b) ? pv[i].n :
+				pv[i].b;
+
+		if (has_policy(c->base, pv[i].b) ||
+		    has_policy(c->new, pv[i].n))
 			continue;
-		snprintf(why, sizeof(c->why), "policy '%s' (--policy) is in "
-			 "neither %s nor %s", o->policies[i], c->base->path,
-			 c->new->path);
+		snprintf(why, sizeof(c->why), "policy '%s' (%s) is in "
+			 "neither %s nor %s", p, o->nr_pairs ? "--pair" :
+			 "--policy", c->base->path, c->new->path);
 		c->incomparable = why;
 	}
+	free(pv);
 	if (!c->incomparable && !c->nr[UMT_OK] && !c->nr[UMT_IMPROVED] &&
 	    !c->nr[UMT_REGRESSED]) {
 		snprintf(why, sizeof(c->why), "no counter of %s is in %s "
-			 "(check --metric, --policy, --arch)", c->base->path,
-			 c->new->path);
+			 "(check --metric, --policy, --pair, --arch)",
+			 c->base->path, c->new->path);
 		c->incomparable = why;
 	}
 	if (c->nr[UMT_MISSING] > MAX_MISSING_MSGS)
@@ -605,7 +918,8 @@ static void compare(struct cmp *c, struct compare_opts *o)
 
 static int worse(int a, int b)
 {
-	static const int rank[] = { 0, 1, 3, 2 };
+	/* 2 (trouble) > 4 (damaged input) > 3 > 1 > 0, as lib/damage.h */
+	static const int rank[] = { 0, 1, 4, 2, 3 };
 
 	return rank[b] > rank[a] ? b : a;
 }
@@ -625,6 +939,11 @@ void compare_opts_free(struct compare_opts *o)
 	for (j = 0; j < o->nr_policies; j++)
 		free(o->policies[j]);
 	free(o->policies);
+	for (j = 0; j < o->nr_pairs; j++) {
+		free(o->pairs[j].b);
+		free(o->pairs[j].n);
+	}
+	free(o->pairs);
 	free(o->arches);
 	free(o->files);
 }
@@ -647,7 +966,7 @@ enum diff_verdict compare_run(struct compare_opts *o)
 	struct input *reps;
 	struct cmp *cmps;
 	int ret = DIFF_OK;
-	size_t i, j, nstdin = 0;
+	size_t i, j, k, nstdin = 0;
 
 	for (i = 0; i < o->nr_files; i++)
 		nstdin += !strcmp(o->files[i], "-");
@@ -679,21 +998,30 @@ enum diff_verdict compare_run(struct compare_opts *o)
 		compare(c, o);
 		ret = worse(ret, c->exit);
 	}
+	for (i = 1; i < o->nr_files; i++)
+		cmps[i - 1].exit_inputs = worse(worse(cmps[i - 1].exit,
+			reps[0].empty_rc), reps[i].empty_rc);
+	for (i = 0; i < o->nr_files; i++)
+		ret = worse(ret, reps[i].empty_rc);
 	warn_idle_rules(o);
-	if (o->fmt == FMT_JSON) {
-		compare_print_json(cmps, o->nr_files - 1, ret, o);
-	} else {
-		for (j = 0; j + 1 < o->nr_files; j++) {
-			if (j)
-				printf("\n");
-			if (o->fmt == FMT_MARKDOWN)
-				compare_print_markdown(&cmps[j], o);
-			else
-				compare_print_text(&cmps[j], o);
+	for (j = 0; j + 1 < o->nr_files; j++) {
+		if (o->fmt == FMT_JSON) {
+			compare_print_json(&cmps[j], o);
+			continue;
 		}
+		if (j)
+			printf("\n");
+		if (o->fmt == FMT_MARKDOWN)
+			compare_print_markdown(&cmps[j], o);
+		else
+			compare_print_text(&cmps[j], o);
 	}
-	for (j = 0; j + 1 < o->nr_files; j++)
+	for (j = 0; j + 1 < o->nr_files; j++) {
+		for (k = 0; k < cmps[j].nviews; k++)
+			free(cmps[j].views[k]);
+		free(cmps[j].views);
 		free(cmps[j].rows);
+	}
 out_reps:
 	while (i--)
 		free_report(&reps[i]);

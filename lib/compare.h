@@ -29,11 +29,28 @@
 #define RULE_BARRIERS	"barriers>+0.5%&+8"
 #define RULE_LOCKS	"locks>+0.5%&+8"
 #define RULE_PTEP_GET	"ptep_get>+1%&+64"
+/*
+ * What a kernel change moves besides the costs above, and what the live
+ * counts of two recordings show first: falling back from batches to one
+ * PTE at a time multiplies rmap calls, mm counter updates, walk calls and
+ * iterations and batches by the folio size (+1500% for 64K folios).  Two
+ * recordings of one workload differ a little in folio sizes (an mTHP
+ * allocation that fell back to 4K), hence 2% and 64.  rmap_pages is the
+ * pages unmapped: the workload fixes it, so growth beyond 1% means the
+ * kernel unmapped what it did not before.  failed_calls (live: calls that
+ * returned false, the folio stays mapped and reclaim retries it)
+ * tolerates the few races of a recording.
+ */
+#define RULE_RMAP	"rmap_calls>+2%&+64,rmap_pages>+1%&+64"
+#define RULE_MM		"mm_counter_updates>+2%&+64"
+#define RULE_WALK	"walk_calls>+2%&+64,walk_iterations>+2%&+64"
+#define RULE_BATCHES	"batches>+2%&+64,failed_calls>+1%&+8"
 #define DEFAULT_RULES	RULE_TLB "," RULE_ATOMICS "," RULE_BARRIERS "," \
-			RULE_LOCKS "," RULE_PTEP_GET
+			RULE_LOCKS "," RULE_PTEP_GET "," RULE_RMAP "," \
+			RULE_MM "," RULE_WALK "," RULE_BATCHES
 
-/* Traces are replayed with these unless --policy says otherwise */
-#define REPLAY_DEFAULT_POLICIES	"none,file,anon"	/* as replay's */
+/* The policy name of what the recording kernel did (a report's live{}) */
+#define COMPARE_LIVE	"live"
 
 enum compare_fmt { FMT_TEXT, FMT_MARKDOWN, FMT_JSON };
 
@@ -43,18 +60,28 @@ enum diff_verdict {
 	DIFF_REGRESSION		= 1,
 	DIFF_TROUBLE		= 2,	/* usage, I/O or malformed input */
 	DIFF_INCOMPARABLE	= 3,	/* schema or policy/counter sets */
+	/* = UMT_EXIT_DAMAGED (lib/damage.h): damaged, lossy, empty */
+	DIFF_DAMAGED		= 4,
+};
+
+/* --pair: BASE's result of policy b against NEW's of policy n */
+struct compare_pair {
+	char *b, *n;
 };
 
 struct compare_opts {
 	enum compare_fmt fmt;
 	bool all;
 	bool allow_missing;
+	bool allow_damaged;
 	bool rules_given;
 	struct umt_rules rules;
 	char **metrics;
 	size_t nr_metrics;
 	char **policies;	/* replayed from traces, selected in reports */
 	size_t nr_policies;
+	struct compare_pair *pairs;	/* --pair */
+	size_t nr_pairs;
 	char **arches;
 	size_t nr_arches;
 	char **files;
@@ -65,6 +92,9 @@ struct compare_opts {
 void compare_push(char ***v, size_t *n, char *s);
 /* Append copies of the comma-separated names of @list */
 void compare_split_push(char ***v, size_t *n, const char *list);
+/* Append the pairs of "none:kernel,live:live"; -1 with @err on a bad one */
+int compare_parse_pairs(struct compare_opts *o, const char *list,
+			char *err, size_t len);
 
 /*
  * Load o->files, compare the first with each other one and print the

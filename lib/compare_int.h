@@ -16,10 +16,12 @@ struct metric {
 };
 
 struct result {
-	const char *policy;
+	const char *policy;	/* a view: "live", "kernel", "none:kernel" */
 	const char *arch;
 	struct metric *m;
 	size_t n;
+	const char *bpol, *npol;	/* a view: the policy of each side */
+	char label[96];
 };
 
 struct input {
@@ -29,6 +31,11 @@ struct input {
 	int major;
 	struct result *r;
 	size_t n;
+	/* trace{}: which kernel (release, uname -v, --meta kernel=) */
+	const char *kernel, *kversion, *klabel;
+	bool damaged;		/* damaged, lossy or without a call */
+	char damage[320];	/* why, for the header and the verdict */
+	int empty_rc;		/* DIFF_DAMAGED: not a single call */
 };
 
 struct row {
@@ -36,18 +43,25 @@ struct row {
 	const char *metric;		/* NULL: the whole result is missing */
 	const struct metric *b, *n;
 	enum umt_status st;
-	struct umt_rule *why;
+	struct umt_rule *why;		/* the rule it broke */
+	struct umt_rule *rule;		/* the rule that decided it */
 };
 
 struct cmp {
 	const struct input *base, *new;
 	struct row *rows;
 	size_t n, cap;
+	struct result **views;	/* one per compared (pair, arch) */
+	size_t nviews;
+	const char *mode;	/* kernels, models, pairs, policies */
+	char pairs[256];	/* "live, kernel" */
+	char mode_why[512];	/* why these were chosen */
 	const char *incomparable;	/* why nothing could be judged */
 	char why[512];
 	unsigned int nr[UMT_MISSING + 1];
 	unsigned int unchanged;
 	int exit;
+	int exit_inputs;	/* exit, and a refused input's DIFF_DAMAGED */
 };
 
 /* Out of memory: say so and exit 2 (DIFF_TROUBLE) */
@@ -60,8 +74,7 @@ void compare_print_text(const struct cmp *c,
 			const struct compare_opts *o);
 void compare_print_markdown(const struct cmp *c,
 			    const struct compare_opts *o);
-/* All comparisons and the overall verdict, one JSON object */
-void compare_print_json(struct cmp *cmps, size_t n, int exit_code,
-			const struct compare_opts *o);
+/* One comparison as one line of JSON (JSON Lines across NEW files) */
+void compare_print_json(const struct cmp *c, const struct compare_opts *o);
 
 #endif

@@ -71,9 +71,12 @@ static const char *verdict_word(int exit)
 	switch (exit) {
 	case DIFF_OK:		return "ok";
 	case DIFF_REGRESSION:		return "regressed";
+	case DIFF_DAMAGED:	return "damaged";
 	default:		return "incomparable";
 	}
 }
+
+#define TEXT_WIDTH	79
 
 static void verdict_line(FILE *f, const struct cmp *c)
 {
@@ -88,9 +91,32 @@ static void verdict_line(FILE *f, const struct cmp *c)
 		c->nr[UMT_OK] - c->unchanged, c->unchanged);
 	if (c->nr[UMT_MISSING])
 		fprintf(f, ", %u missing", c->nr[UMT_MISSING]);
+	/* --allow-damaged: the verdict is only as good as its inputs */
+	if (c->base->damaged)
+		fprintf(f, "; base DAMAGED (%s)", c->base->damage);
+	if (c->new->damaged)
+		fprintf(f, "; new DAMAGED (%s)", c->new->damage);
 }
 
-#define TEXT_WIDTH	79
+/*
+ * "compared: live, kernel (different kernels: ...)"; when that is wider
+ * than 79 columns the detail after the first ": " gets a line of its own.
+ */
+static void compared_line(const struct cmp *c)
+{
+	const char *d = strstr(c->mode_why, ": ");
+	size_t l = strlen("compared: ") + strlen(c->pairs) + 3 +
+		   strlen(c->mode_why);
+
+	if (!c->mode || !strcmp(c->mode, "none"))
+		return;
+	if (l <= TEXT_WIDTH || !d)
+		printf("compared: %s (%s)\n", c->pairs, c->mode_why);
+	else
+		printf("compared: %s (%.*s)\n  %s\n", c->pairs,
+		       (int)(d - c->mode_why), c->mode_why, d + 2);
+}
+
 
 /* What was replayed: a diff of different workloads is rarely meant */
 static void trace_desc(const struct input *in, char *buf, size_t len)
@@ -100,9 +126,10 @@ static void trace_desc(const struct input *in, char *buf, size_t len)
 	const char *k = json_string_value(json_object_get(t, "kernel"));
 	json_int_t lost = compare_trace_lost(in);
 
-	snprintf(buf, len, "%s%s%s%s", w && *w ? w : "",
+	snprintf(buf, len, "%s%s%s%s%s", w && *w ? w : "",
 		 w && *w && k && *k ? ", " : "", k && *k ? k : "",
-		 lost > 0 ? ", LOST EVENTS" : "");
+		 lost > 0 ? ", LOST EVENTS" : "",
+		 in->damaged ? ", DAMAGED" : "");
 }
 
 static void print_side(const char *mark, const struct input *in)
@@ -129,6 +156,7 @@ void compare_print_text(const struct cmp *c,
 
 	print_side("---", c->base);
 	print_side("+++", c->new);
+	compared_line(c);
 	for (i = 0; i < c->n; i++) {
 		const struct row *r = &c->rows[i];
 		int l;
@@ -185,14 +213,18 @@ void compare_print_text(const struct cmp *c,
 		printf("\nregressions:\n");
 		for (i = 0; i < c->n; i++) {
 			const struct row *r = &c->rows[i];
+			int l;
 
 			if (r->st != UMT_REGRESSED)
 				continue;
 			fmt_delta(dv, sizeof(dv), r);
 			fmt_pct(pv, sizeof(pv), r);
-			printf("  %s/%s %s %s (%s) breaks rule '%s'\n",
+			l = snprintf(NULL, 0, "  %s/%s %s %s (%s) breaks rule "
+				     "'%s'", r->res->policy, r->res->arch,
+				     r->metric, dv, pv, r->why->text);
+			printf("  %s/%s %s %s (%s)%sbreaks rule '%s'\n",
 			       r->res->policy, r->res->arch, r->metric, dv, pv,
-			       r->why->text);
+			       l > TEXT_WIDTH ? "\n    " : " ", r->why->text);
 		}
 	}
 	printf("\n");
@@ -316,6 +348,13 @@ void compare_print_markdown(const struct cmp *c,
 	printf(" -> ");
 	md_code(c->new->path);
 	printf(")\n\n");
+	if (c->mode && strcmp(c->mode, "none")) {
+		printf("Compared: ");
+		md_escape(c->pairs);
+		printf(" (");
+		md_escape(c->mode_why);
+		printf(").\n\n");
+	}
 	md_lost(c->base);
 	md_lost(c->new);
 	main_rows = md_table(c, o, MD_REGRESSED, MD_CHANGED, true);
@@ -360,61 +399,66 @@ static json_t *row_json(const struct cmp *c, const struct row *r)
 	json_object_set_new(o, "delta", delta);
 	json_object_set_new(o, "ratio", ratio);
 	json_object_set_new(o, "status", json_string(umt_status_name(r->st)));
-	if (r->why)
-		json_object_set_new(o, "rule", json_string(r->why->text));
+	json_object_set_new(o, "base_policy", json_string(r->res->bpol ?
+			    r->res->bpol : r->res->policy));
+	json_object_set_new(o, "new_policy", json_string(r->res->npol ?
+			    r->res->npol : r->res->policy));
+	if (r->rule)
+		json_object_set_new(o, "rule", json_string(r->rule->text));
 	return o;
 }
 
-void compare_print_json(struct cmp *cmps, size_t n, int exit_code,
-			const struct compare_opts *o)
+/*
+ * One unmaptrace-diff/1 object per NEW, each on one line (JSON Lines), so
+ * that several NEW files give a stream every JSON Lines reader takes.
+ */
+void compare_print_json(const struct cmp *c, const struct compare_opts *o)
 {
 	json_t *top = json_object(), *rows = json_array(), *files;
-	json_t *rules = json_array(), *v = json_object();
-	unsigned int tot[UMT_MISSING + 1] = { 0 }, unchanged = 0;
-	size_t i, j;
+	json_t *rules = json_array(), *v = json_object(), *f, *cmpd;
+	size_t i;
 	int s;
 
-	if (!top || !rows || !rules || !v)
-		compare_die_oom();
 	files = json_array();
-	for (i = 0; i < n; i++) {
-		const struct cmp *c = &cmps[i];
-		json_t *f = json_object();
-
-		for (j = 0; j < c->n; j++)
-			json_array_append_new(rows, row_json(c, &c->rows[j]));
-		for (s = 0; s <= UMT_MISSING; s++)
-			tot[s] += c->nr[s];
-		unchanged += c->unchanged;
-		json_object_set_new(f, "file", json_string(c->new->path));
-		json_object_set_new(f, "status",
-				    json_string(verdict_word(c->exit)));
-		json_object_set_new(f, "base_lost",
-				    json_integer(compare_trace_lost(c->base)));
-		json_object_set_new(f, "new_lost",
-				    json_integer(compare_trace_lost(c->new)));
-		if (c->incomparable)
-			json_object_set_new(f, "reason",
-					    json_string(c->incomparable));
-		json_array_append_new(files, f);
-	}
+	f = json_object();
+	cmpd = json_object();
+	if (!top || !rows || !rules || !v || !files || !f || !cmpd)
+		compare_die_oom();
+	for (i = 0; i < c->n; i++)
+		json_array_append_new(rows, row_json(c, &c->rows[i]));
+	json_object_set_new(f, "file", json_string(c->new->path));
+	json_object_set_new(f, "status",
+			    json_string(verdict_word(c->exit_inputs)));
+	json_object_set_new(f, "base_lost",
+			    json_integer(compare_trace_lost(c->base)));
+	json_object_set_new(f, "new_lost",
+			    json_integer(compare_trace_lost(c->new)));
+	json_object_set_new(f, "base_damaged", json_boolean(c->base->damaged));
+	json_object_set_new(f, "new_damaged", json_boolean(c->new->damaged));
+	if (c->incomparable)
+		json_object_set_new(f, "reason", json_string(c->incomparable));
+	json_array_append_new(files, f);
 	for (i = 0; i < o->rules.n; i++)
 		json_array_append_new(rules, json_string(o->rules.v[i].text));
-	json_object_set_new(v, "status", json_string(verdict_word(exit_code)));
-	json_object_set_new(v, "exit_code", json_integer(exit_code));
+	json_object_set_new(v, "status",
+			    json_string(verdict_word(c->exit_inputs)));
+	json_object_set_new(v, "exit_code", json_integer(c->exit_inputs));
 	for (s = 0; s <= UMT_MISSING; s++)
 		json_object_set_new(v, umt_status_name(s),
-				    json_integer(tot[s]));
-	json_object_set_new(v, "unchanged", json_integer(unchanged));
+				    json_integer(c->nr[s]));
+	json_object_set_new(v, "unchanged", json_integer(c->unchanged));
 	json_object_set_new(v, "files", files);
+	json_object_set_new(cmpd, "mode", json_string(c->mode ? c->mode :
+						      "none"));
+	json_object_set_new(cmpd, "pairs", json_string(c->pairs));
+	json_object_set_new(cmpd, "why", json_string(c->mode_why));
 	json_object_set_new(top, "schema", json_string("unmaptrace-diff/1"));
-	json_object_set_new(top, "base", json_string(cmps[0].base->path));
+	json_object_set_new(top, "base", json_string(c->base->path));
+	json_object_set_new(top, "compared", cmpd);
 	json_object_set_new(top, "rules", rules);
 	json_object_set_new(top, "rows", rows);
 	json_object_set_new(top, "verdict", v);
-	json_dumpf(top, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_dumpf(top, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	putchar('\n');
 	json_decref(top);
 }
-
-/* 3 (cannot judge) outranks 1 (regressed) outranks 0 */

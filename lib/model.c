@@ -630,6 +630,12 @@ static void tlb_batch(struct sim *s, struct model_call *out, int nr,
 		s->n->tlb[MT_DEFERRED_ADD]++;
 		out->deferred_add = true;
 		if (s->arm64) {
+			/*
+			 * arm64 issues the TLBIs here and only waits for
+			 * them in arch_tlbbatch_flush() (dsb ish): the
+			 * flush is this add, the final DSB a barrier.
+			 */
+			s->n->c[MC_TLB_FLUSHES]++;
 			barrier_op(s, MB_DSB, 1);
 			/* 6.12 add_pending is per page; 7.x a range */
 			s->n->c[MC_TLBI] += s->p->gen <= GEN_FOLIO_RMAP ?

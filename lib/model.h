@@ -146,6 +146,11 @@ const char *model_tlb_name(int i);
 const char *model_barrier_name(int i);
 const char *model_gen_name(enum model_gen gen);
 const char *model_gen_range(enum model_gen gen);
+const char *model_gen_label(enum model_gen gen);
+
+/* Every name model_policy_init() takes, for messages and help */
+#define MODEL_POLICY_NAMES	"page-rmap, none, lazyfree-6.15, lazyfree, " \
+				"file-7.2, file, anon, kernel, NAME+skip"
 
 /*
  * Parse "X.Y[.Z...]" from a kernel release.  Returns 0 and fills @maj and

@@ -26,6 +26,22 @@ const char *model_gen_name(enum model_gen gen)
 	return gen < GEN_NR ? n[gen] : "?";
 }
 
+/* What a report calls a generation: its behaviour and its kernels */
+const char *model_gen_label(enum model_gen gen)
+{
+	static const char *const n[GEN_NR] = {
+		[GEN_PAGE_RMAP]	= "<=6.7 (page rmap, no batching)",
+		[GEN_FOLIO_RMAP]	= "<=6.14 (no batching)",
+		[GEN_LAZYFREE_ALL]	= "6.15 (lazyfree, whole folio)",
+		[GEN_LAZYFREE]		= "6.16-7.1 (lazyfree)",
+		[GEN_FILE_NOUFFD]	= "7.2 (file+lazyfree, not uffd-wp)",
+		[GEN_FILE]		= "7.3 (file+lazyfree)",
+		[GEN_ANON]		= "Dev Jain v4 (proposal)",
+	};
+
+	return gen < GEN_NR ? n[gen] : "?";
+}
+
 const char *model_gen_range(enum model_gen gen)
 {
 	static const char *const n[GEN_NR] = {
@@ -194,7 +210,10 @@ int model_policy_init(struct model_policy *p, const char *name,
 	if (have_rel)
 		snprintf(p->release, sizeof(p->release), "%s", release);
 
-	if (!strcmp(base, "none")) {
+	if (!strcmp(base, "page-rmap")) {
+		p->gen = GEN_PAGE_RMAP;
+		v = KV(6, 1);
+	} else if (!strcmp(base, "none")) {
 		p->gen = GEN_FOLIO_RMAP;
 		v = KV(6, 12);
 	} else if (!strcmp(base, "lazyfree-6.15")) {
@@ -224,7 +243,8 @@ int model_policy_init(struct model_policy *p, const char *name,
 		v = KV(maj, min);
 		p->observed = true;
 	} else {
-		snprintf(err, errlen, "unknown policy '%s'", base);
+		snprintf(err, errlen, "unknown policy '%s'; valid names:\n  "
+			 MODEL_POLICY_NAMES, base);
 		return -1;
 	}
 	policy_details(p, v);

@@ -29,10 +29,18 @@ static int make_policies(struct model_policy *pols, bool *hidden,
 	*check_idx = -1;
 	for (i = 0; i < o->nr_policies; i++) {
 		const char *name = o->policies[i];
+		int j;
 
 		if (o->max_policies && i >= o->max_policies) {
 			fprintf(stderr, "%s: at most %zu policies\n", o->who,
 				o->max_policies);
+			return -1;
+		}
+		for (j = 0; j < n; j++) {
+			if (strcmp(pols[j].name, name))
+				continue;
+			fprintf(stderr, "%s: %spolicy '%s' given twice\n",
+				o->who, o->policy_who, name);
 			return -1;
 		}
 		if (model_policy_init(&pols[n], name, arch, release, err,
@@ -78,7 +86,7 @@ int replay_trace(const char *path, const struct replay_opts *o,
 	const char *rel, *why;
 	struct umt_reader *r;
 	enum model_arch ma, ta;
-	int n, i, rc = -1, check_idx, maj, min;
+	int n, nv, i, rc = -1, check_idx, maj, min;
 	char err[256];
 	bool *hidden;
 
@@ -89,8 +97,9 @@ int replay_trace(const char *path, const struct replay_opts *o,
 		fprintf(stderr, "%s: %s: %s\n", o->who, path, err);
 		return -1;
 	}
-	pols = calloc(o->nr_policies + 1, sizeof(*pols));
-	hidden = calloc(o->nr_policies + 1, sizeof(*hidden));
+	/* the policies, a hidden kernel for --check, the other arch's */
+	pols = calloc(2 * o->nr_policies + 1, sizeof(*pols));
+	hidden = calloc(2 * o->nr_policies + 1, sizeof(*hidden));
 	if (!pols || !hidden) {
 		rc = -ENOMEM;
 		goto out;
@@ -102,12 +111,22 @@ int replay_trace(const char *path, const struct replay_opts *o,
 	n = make_policies(pols, hidden, o, ma, ta, rel, &check_idx);
 	if (n < 0)
 		goto out;
+	/* the same policies on the other arch: hidden but for the text */
+	nv = n;
+	for (i = 0; i < nv && o->both_arches; i++)
+		if (!hidden[i] && !model_policy_init(&pols[n], pols[i].name,
+				ma == MODEL_X86 ? MODEL_ARM64 : MODEL_X86,
+				rel, err, sizeof(err)))
+			hidden[n++] = true;
 	if (report_init(rep, path, pols, n)) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		rep->results[i].hidden = hidden[i];
+		rep->results[i].other_arch = i >= nv;
+	}
+	rep->fold = o->fold;
 	rep->check_idx = check_idx;
 	report_set_trace(rep, m);
 	if (check_idx >= 0 && rel && !model_parse_release(rel, &maj, &min)) {

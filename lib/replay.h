@@ -12,6 +12,17 @@
 
 #include "report.h"
 
+/*
+ * The baseline first (every % is against it), the recording kernel, then
+ * every later generation and proposal; the text folds those that change
+ * nothing for the trace.  --batched and --unbatched are measured against
+ * the baseline and the kernel.  diff replays traces with the default.
+ */
+#define REPLAY_DEFAULT_POLICIES	\
+	"none,kernel,lazyfree-6.15,lazyfree,file-7.2,file,anon"
+#define REPLAY_BATCHED		"none,kernel,anon"
+#define REPLAY_UNBATCHED	"kernel,none"
+
 struct replay_opts {
 	const char *who;		/* message prefix: "replay" */
 	const char *policy_who;		/* before policy errors: "" */
@@ -22,6 +33,9 @@ struct replay_opts {
 	bool live;			/* compare a "kernel" policy on the
 					 * trace's arch with the live counts */
 	bool check;			/* with live: add a hidden one */
+	bool fold;			/* text: fold what changes nothing */
+	bool both_arches;		/* text: the other arch too, for the
+					 * first block (report.h other_arch) */
 };
 
 /*

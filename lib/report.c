@@ -49,7 +49,7 @@ int report_init(struct report *r, const char *file,
 	memset(r, 0, sizeof(*r));
 	snprintf(r->file, sizeof(r->file), "%s", file);
 	r->check_idx = -1;
-	r->results = calloc(nr, sizeof(*r->results));
+	r->results = calloc(nr ? nr : 1, sizeof(*r->results));
 	if (!r->results)
 		return -1;
 	r->nr_results = nr;
@@ -219,6 +219,18 @@ bool report_trace_is_x86(const struct report *r)
 	return !strcmp(r->arch, "x86") || !strcmp(r->arch, "x86_64");
 }
 
+/* The live counters of one recorded call, by enum report_live_counter */
+static void live_of(const struct umt_ttu *t, uint64_t *v)
+{
+	v[RL_RMAP_CALLS] = t->live_rmap_calls;
+	v[RL_RMAP_PAGES] = t->live_rmap_pages;
+	v[RL_TLB_FLUSHES] = t->live_tlb_flushes;
+	v[RL_MM_COUNTER_UPDATES] = t->live_rss_stat;
+	v[RL_WALK_CALLS] = t->live_walk_calls;
+	v[RL_WALK_TRUE] = t->live_walk_true;
+	v[RL_RET] = !t->ret;
+}
+
 /* The per-call check of the kernel policy against the live counts */
 static void check_call(struct report *r, const struct umt_ttu *t,
 		       const struct model_call *mc, uint64_t seq)
@@ -234,13 +246,7 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	model[RL_WALK_CALLS] = mc->n.c[MC_WALK_CALLS];
 	model[RL_WALK_TRUE] = mc->n.c[MC_WALK_ITERATIONS];
 	model[RL_RET] = !mc->ret;
-	live[RL_RMAP_CALLS] = t->live_rmap_calls;
-	live[RL_RMAP_PAGES] = t->live_rmap_pages;
-	live[RL_TLB_FLUSHES] = t->live_tlb_flushes;
-	live[RL_MM_COUNTER_UPDATES] = t->live_rss_stat;
-	live[RL_WALK_CALLS] = t->live_walk_calls;
-	live[RL_WALK_TRUE] = t->live_walk_true;
-	live[RL_RET] = !t->ret;
+	live_of(t, live);
 	for (i = 0; i < RL_NR; i++)
 		cmp[i] = true;
 	/* flush_tlb_mm_range() is x86 only */
@@ -279,23 +285,34 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	}
 }
 
+static void live_add(uint64_t *sum, const uint64_t *v)
+{
+	int i;
+
+	for (i = 0; i < RL_NR; i++)
+		sum[i] += v[i];
+}
+
 void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 {
 	int i, sz = size_index(t->nr_pages);
+	uint64_t live[RL_NR];
 
 	r->events++;
 	if (t->has_live) {
 		r->has_live = true;
 		r->live_ttu_calls++;
-		r->live[RL_RMAP_CALLS] += t->live_rmap_calls;
-		r->live[RL_RMAP_PAGES] += t->live_rmap_pages;
-		r->live[RL_TLB_FLUSHES] += t->live_tlb_flushes;
-		r->live[RL_MM_COUNTER_UPDATES] += t->live_rss_stat;
-		r->live[RL_WALK_CALLS] += t->live_walk_calls;
-		r->live[RL_WALK_TRUE] += t->live_walk_true;
-		r->live[RL_RET] += !t->ret;
+		live_of(t, live);
+		live_add(r->live, live);
 		if (t->live_walk_calls)
 			r->walk_hooked = true;
+		/* and by folio kind and size, as the model's groups */
+		if (t->kind < UMT_KIND_NR) {
+			r->live_by_kind[t->kind].folios++;
+			live_add(r->live_by_kind[t->kind].v, live);
+		}
+		r->live_by_size[sz].folios++;
+		live_add(r->live_by_size[sz].v, live);
 	}
 	for (i = 0; i < r->nr_results; i++) {
 		struct report_result *res = &r->results[i];
@@ -329,6 +346,22 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
  * (UMT_FLUSH_MIGRATE), the flush is owed to it, in every policy alike
  * (no generation batches try_to_migrate_one()).
  */
+/*
+ * One arch_tlbbatch_flush().  On x86 it is the flush (the IPIs or the
+ * local invalidation); on arm64 the TLBIs were issued by each deferred
+ * add and this is their completion, dsb(ish): a barrier, not a flush.
+ */
+static void batch_final(struct report_result *res)
+{
+	res->total.n.tlb[MT_BATCH_FINAL]++;
+	if (res->pol.arch == MODEL_ARM64) {
+		res->total.n.barriers[MB_DSB]++;
+		res->total.n.c[MC_BARRIERS]++;
+	} else {
+		res->total.n.c[MC_TLB_FLUSHES]++;
+	}
+}
+
 void report_add_tlb_flush(struct report *r, uint32_t task_id,
 			  uint32_t flags, uint64_t seq)
 {
@@ -342,15 +375,8 @@ void report_add_tlb_flush(struct report *r, uint32_t task_id,
 		struct report_result *res = &r->results[i];
 		int was = set_pending(res, task_id, 0);
 
-		if (was || migrate) {
-			res->total.n.tlb[MT_BATCH_FINAL]++;
-			res->total.n.c[MC_TLB_FLUSHES]++;
-			if (res->pol.arch == MODEL_ARM64) {
-				/* arm64 arch_tlbbatch_flush(): dsb(ish) */
-				res->total.n.barriers[MB_DSB]++;
-				res->total.n.c[MC_BARRIERS]++;
-			}
-		}
+		if (was || migrate)
+			batch_final(res);
 		if (i != r->check_idx || !report_trace_is_x86(r))
 			continue;
 		amb = task_flag(&r->ambiguous, &r->nr_ambiguous, task_id, 0);
@@ -400,15 +426,20 @@ void report_finish(struct report *r)
 	for (i = 0; i < r->nr_results; i++) {
 		struct report_result *res = &r->results[i];
 
-		for (t = 0; t < res->nr_pending; t++)
-			res->pending_at_end += res->pending[t];
+		/*
+		 * The caller of the rmap walk (shrink_folio_list(), 6.12/7.3
+		 * mm/vmscan.c) ends with try_to_unmap_flush(): a task with an
+		 * add still pending gets its final flush there, after the
+		 * last record of the trace.
+		 */
+		for (t = 0; t < res->nr_pending; t++) {
+			if (!res->pending[t])
+				continue;
+			res->pending_at_end++;
+			batch_final(res);
+		}
 		if (res->hidden)
 			continue;
-		if (res->pending_at_end)
-			report_warn(r, "%s: %llu task(s) still had a deferred "
-				    "flush pending at the end of the trace "
-				    "(no final flush counted)", res->pol.name,
-				    (unsigned long long)res->pending_at_end);
 		for (k = 0; k < MAX_NOTES && res->note[k]; k++)
 			report_warn(r, "%s: %llu call(s): %s", res->pol.name,
 				    (unsigned long long)res->note_count[k],
@@ -511,8 +542,51 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	snprintf(r->arch, sizeof(r->arch), "%s",
 		 arch ? arch : raw ? raw : "");
 	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
+	w = umt_meta_get(m, UMT_KEY_KVERSION);
+	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s",
+		 w ? w : "");
+	/* record --meta kernel=...: how the user tells kernels apart */
+	w = umt_meta_get(m, "kernel");
+	snprintf(r->kernel_label, sizeof(r->kernel_label), "%s", w ? w : "");
 	set_mapcount_config(r, m);
 	set_kernel_facts(r, m);
+}
+
+void report_policy_label(const struct model_policy *p, char *buf,
+			 size_t len)
+{
+	size_t n;
+
+	if (!strcmp(p->name, "kernel")) {
+		n = strspn(p->release, "0123456789.");
+		snprintf(buf, len, "kernel %.*s = %s", (int)n, p->release,
+			 model_gen_label(p->gen));
+		return;
+	}
+	snprintf(buf, len, "%s%s", model_gen_label(p->gen),
+		 p->skip ? " + Wei Yang skip" : "");
+}
+
+/*
+ * With r->fold, a result whose counts equal an earlier shown one changes
+ * nothing for this trace: the text names it on one line instead of a
+ * column.  The first (the baseline) and "kernel" are always shown.
+ */
+static void fold_results(struct report *r)
+{
+	int i, j;
+
+	for (i = 1; r->fold && i < r->nr_results; i++) {
+		struct report_result *res = &r->results[i];
+
+		if (res->hidden || !strcmp(res->pol.name, "kernel"))
+			continue;
+		for (j = 0; j < i && !res->folded; j++)
+			if (!r->results[j].hidden && !r->results[j].folded &&
+			    !memcmp(&res->total.n, &r->results[j].total.n,
+				    sizeof(res->total.n)))
+				res->folded = true;
+	}
 }
 
 struct ttu_buf {
@@ -606,5 +680,6 @@ out:
 		free(copy);
 	}
 	report_finish(r);
+	fold_results(r);
 	return rc < 0 ? rc : 0;
 }

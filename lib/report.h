@@ -27,6 +27,8 @@ struct report_group {
 struct report_result {
 	struct model_policy pol;
 	bool hidden;			/* added for --check, not asked for */
+	bool folded;			/* text: changes nothing here */
+	bool other_arch;		/* text: the first block's other arch */
 	struct report_group total;
 	struct report_group by_kind[UMT_KIND_NR];
 	struct report_group by_size[REPORT_SIZES];
@@ -50,6 +52,12 @@ enum report_live_counter {
 	RL_NR,
 };
 
+/* The live counts of the calls of one folio kind or size */
+struct report_live_group {
+	uint64_t folios;
+	uint64_t v[RL_NR];
+};
+
 struct report_mismatch {
 	uint64_t call;			/* TTU record number, from 1 */
 	uint64_t seq;			/* record sequence number in the file */
@@ -61,6 +69,8 @@ struct report {
 	char kernel[128];
 	char arch[16];			/* the trace's arch */
 	char workload[128];
+	char kernel_version[128];	/* kernel.version: uname -v */
+	char kernel_label[128];		/* record --meta kernel=... */
 	uint64_t events;		/* TTU records */
 	uint64_t lost;
 	uint64_t tlb_flush_records;	/* UMT_REC_TLB_FLUSH */
@@ -70,6 +80,8 @@ struct report {
 	bool walk_hooked;		/* some call saw a walk call */
 	uint64_t live_ttu_calls;
 	uint64_t live[RL_NR];
+	struct report_live_group live_by_kind[UMT_KIND_NR];
+	struct report_live_group live_by_size[REPORT_SIZES];
 	/* model vs live, for the "kernel" result (index check_idx) */
 	int check_idx;			/* -1: no check */
 	uint64_t model[RL_NR];
@@ -95,6 +107,11 @@ struct report {
 	struct report_result *results;
 	int nr_warnings;
 	char **warnings;
+	/*
+	 * Text: fold the columns whose counts equal an earlier column's
+	 * into one line (the default policies; asked-for ones are shown).
+	 */
+	bool fold;
 };
 
 /* Start a report for @file over @nr policies (copied). */
@@ -133,6 +150,14 @@ void report_text(const struct report *r, FILE *f, bool check);
 int report_json(const struct report *r, FILE *f, bool check);
 void report_csv(const struct report *r, FILE *f, bool header);
 void report_check_text(const struct report *r, FILE *f);
+
+/*
+ * What a report calls policy @p: the behaviour and the kernels that have
+ * it ("7.3 (file+lazyfree)", "Dev Jain v4 (proposal)"); for "kernel" the
+ * release and its generation's label.
+ */
+void report_policy_label(const struct model_policy *p, char *buf,
+			 size_t len);
 
 /* Render a page-table image compactly (for diagnostics) */
 

@@ -74,10 +74,12 @@ static json_t *result_json(const struct report_result *res)
 	bool arm64 = res->pol.arch == MODEL_ARM64;
 	json_t *o = json_object(), *bd = json_object(), *bk = json_object();
 	json_t *bs = json_object(), *hs = json_array();
-	char key[16];
+	char key[16], label[96];
 	int i;
 
 	json_object_set_new(o, "policy", json_string(res->pol.name));
+	report_policy_label(&res->pol, label, sizeof(label));
+	json_object_set_new(o, "label", json_string(label));
 	json_object_set_new(o, "arch", json_string(model_arch_name(res->pol.arch)));
 	json_object_set_new(o, "generation",
 			    json_string(model_gen_name(res->pol.gen)));
@@ -162,6 +164,62 @@ static json_t *check_json(const struct report *r)
 	return o;
 }
 
+/* The live counters of @v that the trace recorded, into @o */
+static void live_counts_json(const struct report *r, json_t *o,
+			     const uint64_t *v)
+{
+	int i;
+
+	for (i = 0; i < RL_NR; i++)
+		if (report_live_compared(r, i))
+			json_object_set_new(o, report_live_names[i],
+					    json_integer((json_int_t)v[i]));
+}
+
+static json_t *live_group_json(const struct report *r,
+			       const struct report_live_group *g)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "folios", json_integer((json_int_t)g->folios));
+	live_counts_json(r, o, g->v);
+	return o;
+}
+
+/*
+ * What the recording kernel did, as a result diff compares like the
+ * model's (policy "live"): the totals, and by folio kind and size.
+ */
+static json_t *live_json(const struct report *r)
+{
+	json_t *l = json_object(), *bd = json_object();
+	json_t *bk = json_object(), *bs = json_object();
+	char key[16];
+	int i;
+
+	json_object_set_new(l, "arch", json_string(report_trace_is_x86(r) ?
+						   "x86" : "arm64"));
+	json_object_set_new(l, "ttu_calls",
+			    json_integer((json_int_t)r->live_ttu_calls));
+	live_counts_json(r, l, r->live);
+	for (i = 0; i < UMT_KIND_NR; i++)
+		if (r->live_by_kind[i].folios)
+			json_object_set_new(bk, umt_kind_name(i),
+					    live_group_json(r,
+						&r->live_by_kind[i]));
+	for (i = 0; i < REPORT_SIZES; i++) {
+		if (!r->live_by_size[i].folios)
+			continue;
+		snprintf(key, sizeof(key), "%u", 1u << i);
+		json_object_set_new(bs, key, live_group_json(r,
+						&r->live_by_size[i]));
+	}
+	json_object_set_new(bd, "by_kind", bk);
+	json_object_set_new(bd, "by_size", bs);
+	json_object_set_new(l, "breakdown", bd);
+	return l;
+}
+
 int report_json(const struct report *r, FILE *f, bool check)
 {
 	json_t *root = json_object(), *tr = json_object(), *res = json_array();
@@ -174,6 +232,9 @@ int report_json(const struct report *r, FILE *f, bool check)
 #endif
 	json_object_set_new(tr, "file", json_string(r->file));
 	json_object_set_new(tr, "kernel", json_string(r->kernel));
+	json_object_set_new(tr, "kernel_version",
+			    json_string(r->kernel_version));
+	json_object_set_new(tr, "kernel_label", json_string(r->kernel_label));
 	json_object_set_new(tr, "arch", json_string(r->arch));
 	json_object_set_new(tr, "events", json_integer((json_int_t)r->events));
 	json_object_set_new(tr, "lost", json_integer((json_int_t)r->lost));
@@ -181,21 +242,8 @@ int report_json(const struct report *r, FILE *f, bool check)
 	json_object_set_new(tr, "tlb_flush_records",
 			    json_integer((json_int_t)r->tlb_flush_records));
 	json_object_set_new(root, "trace", tr);
-	if (r->has_live) {
-		json_t *l = json_object();
-
-		json_object_set_new(l, "ttu_calls",
-				    json_integer((json_int_t)
-						 r->live_ttu_calls));
-		for (i = 0; i < RL_NR; i++) {
-			if (i == RL_RET || !report_live_compared(r, i))
-				continue;
-			json_object_set_new(l, report_live_names[i],
-					    json_integer((json_int_t)
-							 r->live[i]));
-		}
-		json_object_set_new(root, "live", l);
-	}
+	if (r->has_live)
+		json_object_set_new(root, "live", live_json(r));
 	for (i = 0; i < r->nr_results; i++)
 		if (!r->results[i].hidden)
 			json_array_append_new(res,

@@ -21,12 +21,13 @@ static void pct(char *buf, size_t len, uint64_t v, uint64_t base)
 			 ((double)v - (double)base) * 100.0 / (double)base);
 }
 
+/* The results the tables show: asked for, and not folded */
 static int visible(const struct report *r, int *idx)
 {
 	int i, n = 0;
 
-	for (i = 0; i < r->nr_results; i++)
-		if (!r->results[i].hidden)
+	for (i = 0; i < r->nr_results && n < 64; i++)
+		if (!r->results[i].hidden && !r->results[i].folded)
 			idx[n++] = i;
 	return n;
 }
@@ -193,7 +194,189 @@ void report_check_text(const struct report *r, FILE *f)
 	fprintf(f, "check: %s\n", report_check_failed(r) ? "FAIL" : "ok");
 }
 
-/* Long (~110 lines): the report's sections in reading order */
+/* @prefix and @text, broken at spaces to stay within 79 columns */
+static void print_wrapped(FILE *f, const char *prefix, const char *text)
+{
+	size_t col = strlen(prefix);
+	const char *p = text;
+
+	fputs(prefix, f);
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (p != text) {
+			if (col + 1 + w > 79) {
+				fputs("\n ", f);
+				col = 1;
+			}
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)w, p);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+/* The results are modelled on an arch the trace was not recorded on */
+static bool live_arch_differs(const struct report *r, int i)
+{
+	return (r->results[i].pol.arch == MODEL_ARM64) ==
+	       report_trace_is_x86(r);
+}
+
+#define LABEL_W		31
+
+/*
+ * The headline rows of one arch: the first of @idx is the baseline
+ * (absolute counts), the others a % change against it, "kernel" checked
+ * against the live counts when it runs on the trace's arch.
+ */
+static void block_rows(const struct report *r, FILE *f, const int *idx,
+		       int n)
+{
+	static const int x86k[] = { MC_PTEP_GET, MC_ATOMICS, MC_BARRIERS,
+		MC_TLB_FLUSHES, MC_RMAP_CALLS };
+	static const int armk[] = { MC_PTE_READS, MC_ATOMICS, MC_BARRIERS,
+		MC_TLBI, MC_RMAP_CALLS };
+	static const char *const x86n[] = { "ptep_get", "atomics",
+		"barriers", "flushes", "rmap" };
+	static const char *const armn[] = { "PTE loads", "atomics",
+		"barriers", "TLBIs", "rmap" };
+	const struct report_result *b = &r->results[idx[0]];
+	bool arm64 = b->pol.arch == MODEL_ARM64;
+	bool predicted = live_arch_differs(r, idx[0]);
+	const int *keys = arm64 ? armk : x86k;
+	const char *const *names = arm64 ? armn : x86n;
+	char label[96], p[16];
+	int i, k;
+
+	snprintf(label, sizeof(label), "%s (%s)", model_arch_name(b->pol.arch),
+		 predicted ? "predicted" : "recorded");
+	fprintf(f, "%-*s", LABEL_W + 2, label);
+	for (k = 0; k < 5; k++)
+		fprintf(f, " %8s", names[k]);
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		const struct report_result *res = &r->results[idx[i]];
+
+		if (!strcmp(res->pol.name, "kernel")) {
+			size_t l = strspn(res->pol.release, "0123456789.");
+
+			/* the model of the recording kernel, proven by live */
+			snprintf(label, sizeof(label), "kernel %.*s%s",
+				 (int)l, res->pol.release, predicted ? "" :
+				 idx[i] != r->check_idx || !r->has_live ?
+				 " (no live counts)" : report_check_failed(r) ?
+				 " (!= live, see --check)" : " (= live)");
+		} else {
+			report_policy_label(&res->pol, label, sizeof(label));
+		}
+		fprintf(f, "  %-*.*s", LABEL_W, LABEL_W, label);
+		for (k = 0; k < 5; k++) {
+			uint64_t v = res->total.n.c[keys[k]];
+
+			if (!i) {
+				fprintf(f, " %8llu", (unsigned long long)v);
+				continue;
+			}
+			pct(p, sizeof(p), v, b->total.n.c[keys[k]]);
+			fprintf(f, " %8s", *p ? p : "0");
+		}
+		fputc('\n', f);
+	}
+	if (predicted && r->has_live)
+		fprintf(f, "  live counts are from %s; %s is predicted\n",
+			report_trace_is_x86(r) ? "x86" : "arm64",
+			model_arch_name(b->pol.arch));
+}
+
+/* "no change for this trace: A, B, C", wrapped */
+static void folded_line(const struct report *r, FILE *f)
+{
+	char label[96];
+	size_t col = 0, l;
+	int i, nf = 0;
+
+	for (i = 0; i < r->nr_results; i++) {
+		if (!r->results[i].folded)
+			continue;
+		report_policy_label(&r->results[i].pol, label, sizeof(label));
+		l = strlen(label);
+		if (!nf++) {
+			fputs("  no change for this trace:", f);
+			col = 27;
+		} else {
+			fputc(',', f);
+			col++;
+		}
+		if (col + 1 + l > 79) {
+			fputs("\n   ", f);
+			col = 3;
+		}
+		fprintf(f, " %s", label);
+		col += 1 + l;
+	}
+	if (nf)
+		fputc('\n', f);
+}
+
+/*
+ * The first block: what batching buys for this trace, on the arch of the
+ * tables and, without --arch, on the other one (other_arch results, in
+ * the same order); then what changes nothing here, on one line.
+ */
+static void first_block(const struct report *r, FILE *f, const int *idx,
+			int n)
+{
+	int other[64], no = 0, i, j;
+	char label[96];
+
+	report_policy_label(&r->results[idx[0]].pol, label, sizeof(label));
+	fprintf(f, "what batching buys here, against %s:\n", label);
+	block_rows(r, f, idx, n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < r->nr_results && no < 64; j++)
+			if (r->results[j].other_arch &&
+			    !strcmp(r->results[j].pol.name,
+				    r->results[idx[i]].pol.name))
+				other[no++] = j;
+	if (no)
+		block_rows(r, f, other, no);
+	folded_line(r, f);
+	fputc('\n', f);
+}
+
+/*
+ * From 6.15 try_to_unmap_one() flushes with flush_tlb_range() even for
+ * one PTE, where 6.14 used flush_tlb_page(): "page -100%, range new" is
+ * the same flush under another name.
+ */
+static void flush_kind_note(const struct report *r, FILE *f, const int *idx,
+			    int n)
+{
+	const struct model_counts *b = &r->results[idx[0]].total.n;
+	int i;
+
+	if (r->results[idx[0]].pol.arch != MODEL_X86 || !b->tlb[MT_PAGE])
+		return;
+	for (i = 1; i < n; i++) {
+		const struct model_counts *c = &r->results[idx[i]].total.n;
+
+		if (r->results[idx[i]].pol.gen > GEN_FOLIO_RMAP &&
+		    c->tlb[MT_RANGE] && !c->tlb[MT_PAGE]) {
+			fprintf(f, "  (from 6.15 try_to_unmap_one() flushes "
+				"with flush_tlb_range() even for one\n  PTE, "
+				"where 6.14 used flush_tlb_page(): page -> "
+				"range is a rename)\n\n");
+			return;
+		}
+	}
+}
+
 /* "a; b; c" one item a line: which kernel facts built the policy */
 static void print_facts(FILE *f, const char *facts)
 {
@@ -209,6 +392,7 @@ static void print_facts(FILE *f, const char *facts)
 	}
 }
 
+/* Long (~110 lines): the report's sections in reading order */
 void report_text(const struct report *r, FILE *f, bool check)
 {
 	static const int main_keys[] = {
@@ -222,7 +406,7 @@ void report_text(const struct report *r, FILE *f, bool check)
 	const char *names[MC_NR + MA_NR + MT_NR + MB_NR];
 	const struct report_group *g[64];
 	int idx[64], n = visible(r, idx), keys[MC_NR], i, k, nk;
-	char label[32];
+	char label[96];
 
 	fprintf(f, "unmaptrace replay: %s\n", r->file);
 	fprintf(f, "kernel %s (%s)%s%s\n", *r->kernel ? r->kernel : "?",
@@ -235,13 +419,14 @@ void report_text(const struct report *r, FILE *f, bool check)
 	for (i = 0; i < n; i++) {
 		const struct model_policy *p = &r->results[idx[i]].pol;
 
-		fprintf(f, "  %-12s %-6s %s%s\n", p->name, model_arch_name(p->arch),
-			model_gen_range(p->gen), p->skip ? " + skip" : "");
+		report_policy_label(p, label, sizeof(label));
+		fprintf(f, "  %-14s %s\n", p->name, label);
 		print_facts(f, p->facts);
 	}
 	fputc('\n', f);
 	if (!n)
 		return;
+	first_block(r, f, idx, n);
 	for (i = 0; i < r->nr_results && i < 64; i++)
 		g[i] = &r->results[i].total;
 
@@ -259,6 +444,7 @@ void report_text(const struct report *r, FILE *f, bool check)
 		names[k] = model_tlb_name(k);
 	}
 	table(r, f, "tlb by kind", g, get_t, keys, names, MT_NR, true);
+	flush_kind_note(r, f, idx, n);
 	for (k = 0; k < MA_NR; k++) {
 		keys[k] = k;
 		names[k] = model_atomic_name(k);
@@ -301,7 +487,8 @@ void report_text(const struct report *r, FILE *f, bool check)
 		hist(f, "pages", res->total.n.batch_hist);
 		fputc('\n', f);
 	}
-	if (r->has_live) {
+	/* never the live counts of one arch under another's columns */
+	if (r->has_live && !live_arch_differs(r, idx[0])) {
 		fprintf(f, "live (recorded): %llu calls, rmap %llu calls "
 			"%llu pages,\n  tlb flushes %llu, mm counters %llu\n",
 			(unsigned long long)r->live_ttu_calls,
@@ -312,7 +499,7 @@ void report_text(const struct report *r, FILE *f, bool check)
 		fputc('\n', f);
 	}
 	for (i = 0; i < r->nr_warnings; i++)
-		fprintf(f, "warning: %s\n", r->warnings[i]);
+		print_wrapped(f, "warning: ", r->warnings[i]);
 	if (check) {
 		if (r->nr_warnings)
 			fputc('\n', f);
