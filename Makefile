@@ -13,6 +13,17 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# CROSS_COMPILE=aarch64-linux-gnu-: an arm64 collector built here, against
+# the Debian :arm64 libraries of tests/vm/sysroot-arm64.sh (or SYSROOT=).
+ifneq ($(CROSS_COMPILE),)
+CC := $(CROSS_COMPILE)gcc
+ARCH := $(shell $(CC) -dumpmachine | sed -e 's/-.*//' -e 's/x86_64/x86/' \
+	-e 's/aarch64/arm64/')
+SYSROOT ?= $(shell tests/vm/sysroot-arm64.sh)
+EXTRA_CFLAGS += -idirafter $(SYSROOT)/usr/include \
+	-idirafter $(SYSROOT)/usr/include/$(shell $(CC) -dumpmachine)
+EXTRA_LDFLAGS += -L$(SYSROOT)/usr/lib/$(shell $(CC) -dumpmachine)
+endif
 ifeq ($(filter x86 arm64,$(ARCH)),)
 $(error unsupported ARCH '$(ARCH)': unmaptrace builds for x86 and arm64)
 endif
