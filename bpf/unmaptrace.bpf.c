@@ -32,11 +32,16 @@ extern const void pgdir_shift __ksym __weak;
 extern const void __pgtable_l5_enabled __ksym __weak;
 /*
  * arm64: PHYS_OFFSET is memstart_addr (arch/arm64/include/asm/memory.h);
- * vabits_actual is a variable only in 6.1's 52-bit (64K-page) builds.
+ * vabits_actual a variable up to 6.8 (a TCR_EL1 read after).
  */
 extern const void memstart_addr __ksym __weak;
 extern const void vabits_actual __ksym __weak;
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+#ifdef __TARGET_ARCH_arm64
+/* without CONFIG_KALLSYMS_ALL (Debian 6.1): from /proc/kcore, user space */
+const volatile __s64 arm64_memstart;
+const volatile bool arm64_memstart_known;
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -315,12 +320,18 @@ static __always_inline int pt_layout(struct ut_pt *l, __u64 pgd)
 	__u32 kv = LINUX_KERNEL_VERSION, cva, va;
 	__u64 sz = UT_PAGE_SIZEOF, start;
 
-	if (!&memstart_addr)
+	if (&memstart_addr)
+		l->memstart = (__s64)read_u64(&memstart_addr);
+	else if (arm64_memstart_known)
+		l->memstart = arm64_memstart;
+	else
 		return UT_IMG_NO_LAYOUT;
-	l->memstart = (__s64)read_u64(&memstart_addr);
 	if (kv < UT_KV(6, 2)) {
-		/* 6.1: 52-bit VA needs 64K pages; only 48-bit 4K is read */
-		if (&vabits_actual)
+		/*
+		 * 6.1: 52-bit VA needs 64K pages; only 48-bit 4K is read
+		 * (mm/mmu.c: u64 vabits_actual, always defined)
+		 */
+		if (&vabits_actual && read_u64(&vabits_actual) != 48)
 			return UT_IMG_ARM64_LAYOUT;
 		cva = va = 48;
 		/* memory.h 6.1.176: VMEMMAP_START -(1 << (VA_BITS - 6)) */
@@ -953,6 +964,23 @@ int BPF_KPROBE(tlb_kprobe)
 	return tlb_hit();
 }
 
+/*
+ * arm64: flush_tlb_range() and friends are inline; the flush BPF can see
+ * is contpte_convert()'s __flush_tlb_range() of a block being unfolded
+ * (7.3 arch/arm64/mm/contpte.c, skipped only with BBML3): one per call.
+ */
+SEC("fentry/contpte_convert")
+int contpte_fentry(__u64 *ctx)
+{
+	return tlb_hit();
+}
+
+SEC("kprobe/contpte_convert")
+int BPF_KPROBE(contpte_kprobe)
+{
+	return tlb_hit();
+}
+
 /* ---- tlb_batch: arch_tlbbatch_flush by recorded tasks ---- */
 
 static __always_inline int tlbbatch_hit(void)
@@ -991,6 +1019,31 @@ SEC("kprobe/arch_tlbbatch_flush")
 int BPF_KPROBE(tlbbatch_kprobe)
 {
 	return tlbbatch_hit();
+}
+
+/*
+ * arm64: arch_tlbbatch_flush() (a dsb) is inline in try_to_unmap_flush(),
+ * which calls it iff current->tlb_ubc.flush_required (7.3 mm/rmap.c).
+ */
+static __always_inline int ubc_flush_hit(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	if (!BPF_CORE_READ(t, tlb_ubc.flush_required))
+		return 0;
+	return tlbbatch_hit();
+}
+
+SEC("fentry/try_to_unmap_flush")
+int ubc_flush_fentry(__u64 *ctx)
+{
+	return ubc_flush_hit();
+}
+
+SEC("kprobe/try_to_unmap_flush")
+int BPF_KPROBE(ubc_flush_kprobe)
+{
+	return ubc_flush_hit();
 }
 
 /* ---- rss_stat: kmem:rss_stat inside ttu ---- */

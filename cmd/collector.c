@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
+#include <elf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -122,6 +123,21 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		{ "page_vma_mapped_walk", 1, { M_FEXIT }, { "walk_fexit" } },
 		{ "page_vma_mapped_walk", 1, { M_KRETPROBE },
 		  { "walk_kretprobe" } } } },
+#ifdef __aarch64__
+	/*
+	 * arm64 flushes inline (asm/tlbflush.h): the hookable flush inside
+	 * try_to_unmap_one() is contpte_convert() (6.9+), the batch flush
+	 * try_to_unmap_flush() (6.5+); neither exists on 6.1.
+	 */
+	[UT_HOOK_TLB_FLUSH] = { "tlb_flush", 2, {
+		{ "contpte_convert", 1, { M_FENTRY }, { "contpte_fentry" } },
+		{ "contpte_convert", 1, { M_KPROBE }, { "contpte_kprobe" } } } },
+	[UT_HOOK_TLB_BATCH] = { "tlb_batch", 2, {
+		{ "try_to_unmap_flush", 1, { M_FENTRY },
+		  { "ubc_flush_fentry" } },
+		{ "try_to_unmap_flush", 1, { M_KPROBE },
+		  { "ubc_flush_kprobe" } } } },
+#else
 	[UT_HOOK_TLB_FLUSH] = { "tlb_flush", 2, {
 		{ "flush_tlb_mm_range", 1, { M_FENTRY }, { "tlb_fentry" } },
 		{ "flush_tlb_mm_range", 1, { M_KPROBE }, { "tlb_kprobe" } } } },
@@ -130,6 +146,7 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		  { "tlbbatch_fentry" } },
 		{ "arch_tlbbatch_flush", 1, { M_KPROBE },
 		  { "tlbbatch_kprobe" } } } },
+#endif
 	[UT_HOOK_RSS_STAT] = { "rss_stat", 3, {
 		{ "kmem/rss_stat", 1, { M_TP_BTF }, { "rss_tp_btf" } },
 		{ "kmem/rss_stat", 1, { M_RAW_TP }, { "rss_raw_tp" } },
@@ -597,13 +614,23 @@ int ut_plan_probe(struct ut_plan *plan)
 	return plan->have_btf ? 0 : -ENOENT;
 }
 
+/* arm64's flush hooks: absent before 6.5/6.9 (see hook_defs) */
+static bool hook_optional(int h)
+{
+#ifdef __aarch64__
+	return h == UT_HOOK_TLB_FLUSH || h == UT_HOOK_TLB_BATCH;
+#else
+	return false;
+#endif
+}
+
 int ut_plan_missing(const struct ut_plan *plan)
 {
 	int h;
 
 	/* every hook feeds a live count or a record: all are required */
 	for (h = 0; h < UT_HOOK_NR; h++)
-		if (plan->hooks[h].winner < 0)
+		if (plan->hooks[h].winner < 0 && !hook_optional(h))
 			return h;
 	return -1;
 }
@@ -703,12 +730,14 @@ json_t *ut_plan_json(const struct ut_plan *plan)
 
 void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 {
-	int h = ut_plan_missing(plan), i;
+	int h = ut_plan_missing(plan), i, absent = 0;
 	const struct ut_hook_plan *hp;
 
 	if (h < 0)
 		return;
 	hp = &plan->hooks[h];
+	for (i = 0; i < hp->nr_tries; i++)
+		absent += hp->tries[i].err == -ENOENT;
 	fprintf(f, "unmaptrace record: cannot attach hook '%s' on this "
 		"kernel; tried:\n", hp->name);
 	for (i = 0; i < hp->nr_tries; i++)
@@ -720,13 +749,61 @@ void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 		if (plan->hooks[h].winner < 0)
 			fprintf(f, "  (hook '%s' has no mechanism either)\n",
 				plan->hooks[h].name);
-	fprintf(f, "This kernel allows neither fentry/fexit nor kprobes "
-		"here.  What works: record inside a QEMU guest\n"
+	if (absent == hp->nr_tries) {
+		/* the functions are gone (inlined, renamed): not a BPF limit */
+		fprintf(f, "Hook '%s': none of its functions exists in this "
+			"kernel (%s); unmaptrace does not know\nthis kernel's "
+			"equivalent.  `unmaptrace features` shows the whole "
+			"plan.\n", hp->name, hp->nr_tries ?
+			hp->tries[0].symbol : "-");
+		return;
+	}
+	fprintf(f, "Hook '%s': this kernel allows neither fentry/fexit nor "
+		"kprobes on it.  What works: record inside a QEMU guest\n"
 		"(see tests/vm/README.md: tests/vm/guest.sh --kernel 6.12 "
 		"...), or boot a kernel that allows\nfentry (BPF "
 		"trampolines) or has CONFIG_KPROBES=y.  "
-		"`unmaptrace features` shows the whole plan.\n");
+		"`unmaptrace features` shows the whole plan.\n", hp->name);
 }
+
+/*
+ * arm64 PHYS_OFFSET (memstart_addr) for the page-table walk when the
+ * symbol is not in kallsyms (no CONFIG_KALLSYMS_ALL): /proc/kcore's RAM
+ * segments carry p_vaddr = __va(p_paddr) (fs/proc/kcore.c, 6.1.176), and
+ * __va(x) = (x - PHYS_OFFSET) | PAGE_OFFSET (asm/memory.h).  The linear
+ * map lies below 0xffff800000000000 (the kernel image and KCORE_TEXT
+ * above); PAGE_OFFSET is 0xffff000000000000 with 48-bit VA.
+ */
+#ifdef __aarch64__
+static int kcore_memstart(int64_t *ms)
+{
+	int fd = open("/proc/kcore", O_RDONLY), i, ret = -ENOENT;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(ph))
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || ph.p_paddr == (Elf64_Addr)-1 ||
+		    ph.p_vaddr < 0xffff000000000000ULL ||
+		    ph.p_vaddr >= 0xffff800000000000ULL)
+			continue;
+		*ms = (int64_t)(ph.p_paddr -
+				(ph.p_vaddr - 0xffff000000000000ULL));
+		ret = 0;
+		break;
+	}
+out:
+	close(fd);
+	return ret;
+}
+#endif
 
 int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 {
@@ -739,6 +816,8 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 	for (h = 0; h < UT_HOOK_NR; h++) {
 		const struct cand *w = winner(plan, h);
 
+		if (!w && hook_optional(h))
+			continue;
 		if (!w)
 			return -ENOENT;
 		for (k = 0; k < w->nr; k++) {
@@ -748,6 +827,16 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 			bpf_program__set_autoload(p, true);
 		}
 	}
+#ifdef __aarch64__
+	{
+		int64_t ms = 0;
+
+		if (!kcore_memstart(&ms)) {
+			skel->rodata->arm64_memstart = ms;
+			skel->rodata->arm64_memstart_known = true;
+		}
+	}
+#endif
 	skel->rodata->rmap_compound_arg = plan->rmap_compound_arg;
 	skel->rodata->vm_droppable_mask = plan->vm_droppable_mask;
 	return 0;

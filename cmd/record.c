@@ -298,6 +298,10 @@ static uint32_t classify(uint32_t raw, const struct ut_swp_layout *s)
 			bits |= UMT_PTE_UFFD_WP;
 		if (low & X_SPECIAL)
 			bits |= UMT_PTE_SPECIAL;
+#ifdef __aarch64__
+		if (low & UT_RAW_CONT)
+			bits |= UMT_PTE_CONT;
+#endif
 		if (!(low & X_PRESENT))
 			bits |= UMT_PTE_PROTNONE;
 		if (raw & UT_RAW_THIS) {

@@ -3,19 +3,37 @@
 # /proc/kallsyms (text symbols; gzip or plain), and sum by window,
 # function and kind:
 #
-#   tlbi-attribute.py TLBI_FILE KALLSYMS [--window W]
+#   tlbi-attribute.py TLBI_FILE KALLSYMS [--window W] [--summary RUN/RUNS]
 #
-# prints "W FUNCTION KIND COUNT" lines, then "W total KIND COUNT".  Fails
-# (exit 1, on stderr) on an empty or damaged input, or a PC no symbol
-# covers.
+# prints "W FUNCTION KIND COUNT" lines, then "W total KIND COUNT".
+# --summary 2/2: only key=value totals of the second of two equal runs of
+# windows (matrix-guest.sh: the recorded run, then the ftrace run):
+# tlbi_ttu (the TLBIs of try_to_unmap_one's paths, TTU_FUNCS below),
+# tlbi_other, tlbi_<kind>_<function> per kind and function, windows.
+# Fails (exit 1, on stderr) on an empty or damaged input, or a PC no
+# symbol covers.
 import bisect, gzip, sys
 
 def die(msg):
     sys.stderr.write('tlbi-attribute.py: %s\n' % msg)
     sys.exit(1)
 
+# Where try_to_unmap_one()'s TLBIs are issued on arm64 (the TLBI is inline
+# in these): 6.5+ set_tlb_ubc_flush_pending() -> arch_tlbbatch_add_pending()
+# (mm/rmap.c, asm/tlbflush.h); 6.9+ contpte_convert() -> __flush_tlb_range()
+# (arch/arm64/mm/contpte.c); no batching (6.1): ptep_clear_flush() ->
+# flush_tlb_page() (mm/pgtable-generic.c); inlined into try_to_unmap_one.
+TTU_FUNCS = {'arch_tlbbatch_add_pending', 'set_tlb_ubc_flush_pending',
+             '__flush_tlb_range', 'contpte_convert', '__contpte_try_unfold',
+             'ptep_clear_flush', 'flush_tlb_page', 'try_to_unmap_one'}
+
 args = sys.argv[1:]
 want = None
+summary = None
+if '--summary' in args:
+    i = args.index('--summary')
+    summary = tuple(int(x) for x in args[i + 1].split('/'))
+    del args[i:i + 2]
 if '--window' in args:
     i = args.index('--window')
     want = int(args[i + 1])
@@ -64,6 +82,26 @@ if 'open' not in head:
     die('%s: no markers line (plugin output truncated?)' % args[0])
 if 'table' in head.get('insns_tracked', ''):
     die('%s: the plugin\'s table was full' % args[0])
+if summary:
+    run, runs = summary
+    nw = int(head['open'])
+    if nw == 0 or nw % runs or head.get('close') != head['open']:
+        die('%d windows opened, %s closed: not %d equal runs'
+            % (nw, head.get('close'), runs))
+    per = nw // runs
+    lo, hi = (run - 1) * per + 1, run * per
+    out = {'tlbi_ttu': 0, 'tlbi_other': 0}
+    for (w, fn, kind), c in sums.items():
+        if not lo <= w <= hi or not kind.startswith('tlbi_'):
+            continue
+        base = fn.split('.')[0]
+        out['tlbi_ttu' if base in TTU_FUNCS else 'tlbi_other'] += c
+        k = '%s_%s' % (kind, base)
+        out[k] = out.get(k, 0) + c
+    print('windows=%d-%d' % (lo, hi))
+    for k in sorted(out):
+        print('%s=%d' % (k, out[k]))
+    sys.exit(0)
 print('# markers open=%s close=%s' % (head.get('open'), head.get('close')))
 for (w, fn, kind), c in sorted(sums.items()):
     print('%d %s %s %d' % (w, fn, kind, c))
