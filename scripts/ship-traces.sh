@@ -35,6 +35,10 @@ for f in "$src"/*/*.umt; do
 	mkdir -p "traces/$short"
 	cp "$f" "traces/$short/$w.umt"
 	chmod 0644 "traces/$short/$w.umt"
+	# arm64: the QEMU plugin's TLBI totals of the same run's probe pass
+	if [ -f "${f%.umt}.tlbi.summary" ]; then
+		cp "${f%.umt}.tlbi.summary" "traces/$short/$w.tlbi"
+	fi
 	shipped=$((shipped + 1))
 done
 rm -f /tmp/ship-check.$$
