@@ -21,11 +21,14 @@ def die(msg):
 # Where try_to_unmap_one()'s TLBIs are issued on arm64 (the TLBI is inline
 # in these): 6.5+ set_tlb_ubc_flush_pending() -> arch_tlbbatch_add_pending()
 # (mm/rmap.c, asm/tlbflush.h); 6.9+ contpte_convert() -> __flush_tlb_range()
-# (arch/arm64/mm/contpte.c); no batching (6.1): ptep_clear_flush() ->
-# flush_tlb_page() (mm/pgtable-generic.c); inlined into try_to_unmap_one.
+# (arch/arm64/mm/contpte.c; the out-of-line copy is named
+# __flush_tlb_range_nosync in Debian's 6.12 build); no batching (6.1):
+# ptep_clear_flush() -> flush_tlb_page() (mm/pgtable-generic.c); or
+# inlined into try_to_unmap_one.
 TTU_FUNCS = {'arch_tlbbatch_add_pending', 'set_tlb_ubc_flush_pending',
-             '__flush_tlb_range', 'contpte_convert', '__contpte_try_unfold',
-             'ptep_clear_flush', 'flush_tlb_page', 'try_to_unmap_one'}
+             '__flush_tlb_range', '__flush_tlb_range_nosync',
+             'contpte_convert', '__contpte_try_unfold', 'ptep_clear_flush',
+             'flush_tlb_page', 'try_to_unmap_one'}
 
 args = sys.argv[1:]
 want = None
