@@ -313,7 +313,7 @@ for k in $kernels; do
 			rm -rf "$run" "$run.tlbi"
 			set +e
 			UMT_WORKLOAD_BIN=$top/.output/static$sfx/umt-workload \
-			UMT_QEMU_EXTRA=${plugin:+"-plugin $plugin,out=$run.tlbi"} \
+			UMT_QEMU_EXTRA=${plugin:+"-plugin $plugin,out=$run.tlbi,console=$run/console.log"} \
 				"$here/guest.sh" --kernel "$rel" --smp $smp \
 				--mem $mem --timeout "$timeout" --out "$run" \
 				--file "$kdir/config:/boot/config-$rel" \

@@ -49,6 +49,10 @@ reset_state() {
 if [ "$(uname -m)" = aarch64 ] && [ ! -f "$out/kallsyms.gz" ]; then
 	grep ' [tTwW] ' /proc/kallsyms | gzip -1 >"$out/kallsyms.gz"
 fi
+# ... and where try_to_unmap_one lies, for the plugin (it reads the console)
+if [ "$(uname -m)" = aarch64 ]; then
+	awk '$3 == "try_to_unmap_one" { s = $1; getline; print "UMT-TTU-RANGE", s, $1; exit }' /proc/kallsyms
+fi
 
 if [ -x $bin ]; then
 	$bin features --json >"$out/features.json" 2>"$out/features.err"

@@ -8,8 +8,9 @@
 # prints "W FUNCTION KIND COUNT" lines, then "W total KIND COUNT".
 # --summary 2/2: only key=value totals of the second of two equal runs of
 # windows (matrix-guest.sh: the recorded run, then the ftrace run):
-# tlbi_ttu (the TLBIs of try_to_unmap_one's paths, TTU_FUNCS below),
-# tlbi_other, tlbi_<kind>_<function> per kind and function, windows.
+# tlbi_ttu (the TLBIs executed inside try_to_unmap_one, as the plugin
+# tracked it; with no range known, those in TTU_FUNCS below), tlbi_other,
+# tlbi_<kind>_<function> per kind and function, ttu_source, windows.
 # Fails (exit 1, on stderr) on an empty or damaged input, or a PC no
 # symbol covers.
 import bisect, gzip, sys
@@ -55,6 +56,7 @@ if not syms:
 syms.sort()
 addrs = [a for a, _ in syms]
 sums = {}
+ttus = {}
 totals = {}
 head = {}
 n = 0
@@ -63,15 +65,16 @@ with open(args[0]) as f:
         p = line.split()
         if not p:
             continue
-        if p[0] in ('markers', 'insns_tracked='.rstrip('=')) or '=' in p[0]:
+        if p[0] == 'markers' or '=' in p[0]:
             for kv in p[1:] if p[0] == 'markers' else p:
                 if '=' in kv:
                     k, v = kv.split('=', 1)
                     head[k] = v
             continue
-        if len(p) != 4:
+        if len(p) not in (4, 5):
             die('damaged line: %r' % line)
         w, pc, kind, cnt = int(p[0]), int(p[1], 16), p[2], int(p[3])
+        inttu = int(p[4]) if len(p) == 5 else None
         if want is not None and w != want:
             continue
         i = bisect.bisect_right(addrs, pc) - 1
@@ -79,6 +82,8 @@ with open(args[0]) as f:
             die('no symbol below pc %x' % pc)
         fn = syms[i][1]
         sums[(w, fn, kind)] = sums.get((w, fn, kind), 0) + cnt
+        if inttu is not None:
+            ttus[(w, kind)] = ttus.get((w, kind), 0) + inttu
         totals[(w, kind)] = totals.get((w, kind), 0) + cnt
         n += 1
 if 'open' not in head:
@@ -93,14 +98,25 @@ if summary:
             % (nw, head.get('close'), runs))
     per = nw // runs
     lo, hi = (run - 1) * per + 1, run * per
+    ranged = head.get('ttu', '0-0') != '0-0'
     out = {'tlbi_ttu': 0, 'tlbi_other': 0}
     for (w, fn, kind), c in sums.items():
         if not lo <= w <= hi or not kind.startswith('tlbi_'):
             continue
         base = fn.split('.')[0]
-        out['tlbi_ttu' if base in TTU_FUNCS else 'tlbi_other'] += c
+        if not ranged:
+            out['tlbi_ttu' if base in TTU_FUNCS else 'tlbi_other'] += c
         k = '%s_%s' % (kind, base)
         out[k] = out.get(k, 0) + c
+    if ranged:
+        for (w, kind), c in ttus.items():
+            if lo <= w <= hi and kind.startswith('tlbi_'):
+                out['tlbi_ttu'] += c
+        out['tlbi_other'] = sum(v for (w, fn, kind), v in sums.items()
+                                if lo <= w <= hi and
+                                kind.startswith('tlbi_')) - out['tlbi_ttu']
+    print('ttu_source=%s' % ('range ' + head['ttu'] if ranged
+                             else 'functions'))
     print('windows=%d-%d' % (lo, hi))
     for k in sorted(out):
         print('%s=%d' % (k, out[k]))

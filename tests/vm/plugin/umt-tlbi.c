@@ -6,7 +6,7 @@
  * arm64 issues its TLB maintenance inline (asm/tlbflush.h), so no probe
  * can count it.
  *
- *   -plugin umt-tlbi.so,out=FILE
+ *   -plugin umt-tlbi.so,out=FILE[,console=CONSOLE_LOG]
  *
  * Markers: HINT #0x7c opens a window, HINT #0x7d closes it (unallocated
  * hints, NOPs to the CPU; tests/workloads/umt-workload.c executes them
@@ -14,10 +14,14 @@
  * outside any window are not counted.  At exit FILE gets one line per
  * window, PC and kind that executed:
  *
- *   W PC KIND COUNT         e.g. "1 ffff800080312a44 tlbi_vale1is 16384"
+ *   W PC KIND COUNT IN_TTU  e.g. "1 ffff800080312a44 tlbi_vale1is 16384 16384"
  *
- * plus "markers open=N close=M" and "insns_tracked=N".  tlbi-attribute.sh
- * names each PC's function from the guest's /proc/kallsyms.
+ * plus "markers open=N close=M", "ttu=START-END" and "insns_tracked=N".
+ * IN_TTU counts the executions while the vCPU was inside try_to_unmap_one
+ * (entered at START, left by a RET within [START, END)): the guest prints
+ * "UMT-TTU-RANGE START END" (from its /proc/kallsyms) on the console,
+ * whose host file (console=) the plugin reads when the first window
+ * opens.  tlbi-attribute.py names each PC's function from the kallsyms.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -35,19 +39,27 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MARK_OPEN	0x7c
 #define MARK_CLOSE	0x7d
 
+#define MAX_VCPUS	64
+
 struct site {
 	uint64_t pc;
 	uint32_t insn;
 	int used;
 	uint64_t count[MAX_WINDOWS + 1];
+	uint64_t in_ttu[MAX_WINDOWS + 1];
 };
 
 static struct site *table;
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int nr_sites;
 static int window;		/* current window, 0: closed */
+static qemu_plugin_id_t plugin_id;
 static int nr_open, nr_close;
 static char *out_path;
+static char *console_path;
+static uint64_t ttu_start, ttu_end;	/* 0: unknown */
+static int ttu_read;
+static uint8_t in_ttu[MAX_VCPUS];
 
 /* SYS op0=1 with CRn 8 (TLBI) or 9 (TLBI ...nXS, FEAT_XS) */
 static int is_tlbi(uint32_t i)
@@ -155,14 +167,70 @@ static void count_exec(unsigned int vcpu, void *udata)
 	struct site *s = udata;
 	int w = __atomic_load_n(&window, __ATOMIC_RELAXED);
 
-	if (w > 0 && w <= MAX_WINDOWS)
-		__atomic_fetch_add(&s->count[w], 1, __ATOMIC_RELAXED);
+	if (w <= 0 || w > MAX_WINDOWS)
+		return;
+	__atomic_fetch_add(&s->count[w], 1, __ATOMIC_RELAXED);
+	if (vcpu < MAX_VCPUS && in_ttu[vcpu])
+		__atomic_fetch_add(&s->in_ttu[w], 1, __ATOMIC_RELAXED);
+}
+
+static void ttu_enter(unsigned int vcpu, void *udata)
+{
+	if (vcpu < MAX_VCPUS)
+		in_ttu[vcpu] = 1;
+}
+
+static void ttu_leave(unsigned int vcpu, void *udata)
+{
+	if (vcpu < MAX_VCPUS)
+		in_ttu[vcpu] = 0;
+}
+
+/* The last "UMT-TTU-RANGE START END" line the guest wrote so far */
+static void read_ttu_range(void)
+{
+	char line[256];
+	FILE *f;
+
+	if (!console_path || !(f = fopen(console_path, "r")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "UMT-TTU-RANGE ");
+		uint64_t a, b;
+
+		if (p && sscanf(p + 14, "%" SCNx64 " %" SCNx64, &a, &b) == 2 &&
+		    a < b) {
+			ttu_start = a;
+			ttu_end = b;
+		}
+	}
+	fclose(f);
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+static void at_exit(qemu_plugin_id_t id, void *p);
+
+/* qemu_plugin_reset() dropped every callback: take ours back */
+static void after_reset(qemu_plugin_id_t id)
+{
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
 }
 
 static void mark_open(unsigned int vcpu, void *udata)
 {
 	int n = __atomic_add_fetch(&nr_open, 1, __ATOMIC_SEQ_CST);
 
+	/*
+	 * Translation blocks made before the range was known go (a reset
+	 * flushes them), so that try_to_unmap_one's entry and returns get
+	 * their callbacks.
+	 */
+	if (!__atomic_exchange_n(&ttu_read, 1, __ATOMIC_SEQ_CST)) {
+		read_ttu_range();
+		if (ttu_start)
+			qemu_plugin_reset(plugin_id, after_reset);
+	}
 	__atomic_store_n(&window, n, __ATOMIC_SEQ_CST);
 }
 
@@ -185,6 +253,19 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (qemu_plugin_insn_size(insn) != 4)
 			continue;
 		memcpy(&i, qemu_plugin_insn_data(insn), 4);
+		if (ttu_start) {
+			uint64_t pc = qemu_plugin_insn_vaddr(insn);
+
+			if (pc == ttu_start)
+				qemu_plugin_register_vcpu_insn_exec_cb(insn,
+					ttu_enter, QEMU_PLUGIN_CB_NO_REGS, NULL);
+			/* RET, RETAA, RETAB */
+			else if (pc > ttu_start && pc < ttu_end &&
+				 (i == 0xd65f03c0 || i == 0xd65f0bff ||
+				  i == 0xd65f0fff))
+				qemu_plugin_register_vcpu_insn_exec_cb(insn,
+					ttu_leave, QEMU_PLUGIN_CB_NO_REGS, NULL);
+		}
 		imm = hint_imm(i);
 		if (imm == MARK_OPEN || imm == MARK_CLOSE) {
 			qemu_plugin_register_vcpu_insn_exec_cb(insn,
@@ -213,6 +294,7 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 		return;
 	}
 	fprintf(f, "markers open=%d close=%d\n", nr_open, nr_close);
+	fprintf(f, "ttu=%" PRIx64 "-%" PRIx64 "\n", ttu_start, ttu_end);
 	fprintf(f, "insns_tracked=%u%s\n", nr_sites,
 		nr_sites >= TABLE_SIZE / 2 ? " (table full: counts lost)" : "");
 	for (w = 1; w <= MAX_WINDOWS; w++)
@@ -221,10 +303,10 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 
 			if (!s->used || !s->count[w])
 				continue;
-			fprintf(f, "%d %016" PRIx64 " %s %" PRIu64 "\n", w,
-				s->pc, is_tlbi(s->insn) ?
+			fprintf(f, "%d %016" PRIx64 " %s %" PRIu64 " %" PRIu64
+				"\n", w, s->pc, is_tlbi(s->insn) ?
 				tlbi_name(s->insn, buf, sizeof(buf)) :
-				dsb_name(s->insn), s->count[w]);
+				dsb_name(s->insn), s->count[w], s->in_ttu[w]);
 		}
 	if (fclose(f))
 		perror(out_path);
@@ -244,10 +326,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	for (k = 0; k < argc; k++)
 		if (!strncmp(argv[k], "out=", 4))
 			out_path = strdup(argv[k] + 4);
+		else if (!strncmp(argv[k], "console=", 8))
+			console_path = strdup(argv[k] + 8);
 	if (!out_path) {
 		fprintf(stderr, "umt-tlbi: usage: -plugin umt-tlbi.so,out=FILE\n");
 		return -1;
 	}
+	plugin_id = id;
 	table = calloc(TABLE_SIZE, sizeof(*table));
 	if (!table)
 		return -1;
