@@ -428,6 +428,23 @@ static __always_inline int find_pmd(const struct ut_pt *l, __u64 pgd,
 	return 0;
 }
 
+/* UT_RAW_THIS with the page's index in the folio, and PageAnonExclusive */
+static __always_inline __u32 this_page(__u64 idx, __u64 folio, bool anon)
+{
+	__u32 r = UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
+
+	if (anon && bpf_core_enum_value_exists(enum pageflags,
+					       PG_anon_exclusive)) {
+		__u64 pf = bpf_core_enum_value(enum pageflags,
+					       PG_anon_exclusive);
+
+		if (ut_page_flags((void *)(folio + idx * UT_PAGE_SIZEOF)) &
+		    pf_bit(pf))
+			r |= UT_RAW_ANON_EXCL;
+	}
+	return r;
+}
+
 /*
  * One slot as a raw u32 (UT_RAW_*, bpf/unmaptrace.h): the PTE's flag bits
  * and swap type, plus whether it maps a page of this folio and which.
@@ -452,17 +469,7 @@ __noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
 	if (pte & ~UT_RAW_LOW_MASK)
 		r |= UT_RAW_HIGH;
 	if ((pte & (X_PRESENT | X_PROTNONE)) && idx < nr_pages) {
-		r |= UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
-		if (anon && bpf_core_enum_value_exists(enum pageflags,
-						       PG_anon_exclusive)) {
-			__u64 pf = bpf_core_enum_value(enum pageflags,
-						       PG_anon_exclusive);
-
-			if (ut_page_flags((void *)(folio + idx *
-						   UT_PAGE_SIZEOF)) &
-			    pf_bit(pf))
-				r |= UT_RAW_ANON_EXCL;
-		}
+		r |= this_page(idx, folio, anon);
 	}
 	return r;
 }
@@ -507,17 +514,7 @@ __noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
 		r |= UT_RAW_CONT;
 	idx = (a_oa(pte, flags & UT_GEOM_ARM64_LPA2) >> 12) - folio_pfn;
 	if (idx < nr_pages) {
-		r |= UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
-		if (anon && bpf_core_enum_value_exists(enum pageflags,
-						       PG_anon_exclusive)) {
-			__u64 pf = bpf_core_enum_value(enum pageflags,
-						       PG_anon_exclusive);
-
-			if (ut_page_flags((void *)(folio + idx *
-						   UT_PAGE_SIZEOF)) &
-			    pf_bit(pf))
-				r |= UT_RAW_ANON_EXCL;
-		}
+		r |= this_page(idx, folio, anon);
 	}
 	return r;
 }
