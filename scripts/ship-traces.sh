@@ -59,7 +59,10 @@ is synthetic.  Every header carries its own provenance
 traces/arm64/ holds the same workloads recorded on Debian's arm64 cloud
 kernels (`UMT_ARCH=arm64 tests/vm/matrix.sh`: qemu-system-aarch64 -M virt
 -cpu max,pauth-impdef=on,lpa2=off, 48-bit VA, 4 levels; 6.1 through
-kprobes).
+kprobes).  Beside each, `W.tlbi` holds the TLBIs the QEMU plugin
+(tests/vm/plugin/umt-tlbi.c) counted in the same guest's probe run
+(`tlbi_ttu`: executed inside try_to_unmap_one; per kind and function).
+`7.3/anon-pageout-256m.umt` is the seeds' 256 MiB case (`--size 256`).
 
 The 6.18 and 7.2 mlock recordings are left out for size (see
 scripts/ship-traces.sh).  `default.umt` is `7.3/anon-pageout.umt`: the seeds' benchmark (anonymous
