@@ -12,9 +12,11 @@ BPFTOOL ?= bpftool
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-# CROSS_COMPILE=aarch64-linux-gnu-: an arm64 collector built here, against
-# the Debian :arm64 libraries of tests/vm/sysroot-arm64.sh (or SYSROOT=).
+# The target architecture: the BPF side is compiled for it against its
+# pinned vmlinux.h.  CROSS_COMPILE=aarch64-linux-gnu-: an arm64 collector
+# built here, against the Debian :arm64 libraries of
+# tests/vm/sysroot-arm64.sh (or SYSROOT=).
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ifneq ($(CROSS_COMPILE),)
 CC := $(CROSS_COMPILE)gcc
 ARCH := $(shell $(CC) -dumpmachine | sed -e 's/-.*//' -e 's/x86_64/x86/' \
@@ -29,6 +31,16 @@ $(error unsupported ARCH '$(ARCH)': unmaptrace builds for x86 and arm64)
 endif
 VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
+# Goals that build no BPF object, so run without the pinned header
+NO_BPF_GOALS := clean deps vmlinux unit-bins
+ifeq ($(wildcard $(VMLINUX_H)),)
+ifneq ($(filter-out $(NO_BPF_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(error ARCH=$(ARCH): $(VMLINUX_H) is missing; generate it from that \
+architecture's kernel BTF with `make vmlinux ARCH=$(ARCH)` \
+(scripts/gen-vmlinux.sh))
+endif
+endif
+
 ifeq ($(V),1)
 Q =
 msg =
@@ -39,7 +51,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Werror=undef
 CFLAGS ?= -g -O2
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -I$(OUTPUT) -Ilib -Ibpf \
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -I$(OUTPUT) -Ilib -Icollect -Ibpf \
 	-DUMT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -59,11 +71,20 @@ CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 | \
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# lib/: trace format, model, report, compare (no libbpf, no BPF).
+# collect/: the user half of the collector; its pure part (event decoding)
+# links into the unit tests, plan.c and session.c include the skeleton.
+# cmd/: the argp front ends.
 LIB_SRCS := $(wildcard lib/*.c)
+COLLECT_SRCS := $(wildcard collect/*.c)
 CMD_SRCS := $(wildcard cmd/*.c)
-OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS) $(CMD_SRCS))
+OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS) $(COLLECT_SRCS) $(CMD_SRCS))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
-HDRS := $(wildcard lib/*.h bpf/*.h cmd/*.h)
+SKEL_USERS := $(shell grep -l '\.skel\.h"' $(COLLECT_SRCS) $(CMD_SRCS))
+# what unit tests link: lib/ and collect/'s pure part (no libbpf calls)
+COLLECT_PURE := collect/decode.c
+UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,$(COLLECT_PURE))
+HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 
 .PHONY: all clean install deps check test unit unit-bins vmtest demo vmlinux
 .DELETE_ON_ERROR:
@@ -79,23 +100,28 @@ $(BIN): $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 
-$(OUTPUT)/%.o: %.c $(HDRS) $(SKELS) | $(OUTPUT)
+$(OUTPUT)/%.o: %.c $(HDRS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# unit tests link the library objects, never cmd/
+# only the files that include a skeleton wait for clang and bpftool
+$(patsubst %.c,$(OUTPUT)/%.o,$(SKEL_USERS)): $(SKELS)
+
+# unit tests link lib/ and collect/'s pure objects, never cmd/ or BPF
 unit-bins: $(UNIT_BINS)
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(HDRS)
+$(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HDRS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(UNIT_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX_H) | $(OUTPUT)
+# lib/umt_abi.h: the kinds, flags and slot types BPF and user space share
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) lib/umt_abi.h $(VMLINUX_H) \
+		| $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
-		-Ibpf -Ibpf/vmlinux/$(ARCH) $(CLANG_BPF_SYS_INCLUDES) \
+		-Ibpf -Ilib -Ibpf/vmlinux/$(ARCH) $(CLANG_BPF_SYS_INCLUDES) \
 		-Wall -Werror -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 

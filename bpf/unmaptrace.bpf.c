@@ -79,7 +79,7 @@ struct {
 
 /* 2 x 512 so the second page table's PTEs fit after the first's */
 struct pte_buf {
-	__u64 pte[2 * UT_MAX_SLOTS];
+	__u64 pte[2 * UMT_MAX_SLOTS];
 };
 
 struct {
@@ -160,23 +160,23 @@ static __always_inline __u32 norm_ttu_flags(__u64 f)
 
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_SPLIT_HUGE_PMD) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_SPLIT_HUGE_PMD)))
-		r |= UT_TTU_SPLIT_HUGE_PMD;
+		r |= UMT_TTU_SPLIT_HUGE_PMD;
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_IGNORE_MLOCK) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_IGNORE_MLOCK)))
-		r |= UT_TTU_IGNORE_MLOCK;
+		r |= UMT_TTU_IGNORE_MLOCK;
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_SYNC) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_SYNC)))
-		r |= UT_TTU_SYNC;
+		r |= UMT_TTU_SYNC;
 	/* 5.10 has TTU_IGNORE_HWPOISON (other meaning): left out */
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_HWPOISON) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_HWPOISON)))
-		r |= UT_TTU_HWPOISON;
+		r |= UMT_TTU_HWPOISON;
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_BATCH_FLUSH) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_BATCH_FLUSH)))
-		r |= UT_TTU_BATCH_FLUSH;
+		r |= UMT_TTU_BATCH_FLUSH;
 	if (bpf_core_enum_value_exists(enum ttu_flags, TTU_RMAP_LOCKED) &&
 	    (f & bpf_core_enum_value(enum ttu_flags, TTU_RMAP_LOCKED)))
-		r |= UT_TTU_RMAP_LOCKED;
+		r |= UMT_TTU_RMAP_LOCKED;
 	return r;
 }
 
@@ -545,20 +545,20 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 		lo = seg ? seg0 : 0;
 		hi = seg ? n : seg0;
 		if (notab & (1 << seg)) {
-			for (j = 0; j < UT_MAX_SLOTS; j++) {
+			for (j = 0; j < UMT_MAX_SLOTS; j++) {
 				k = lo + j;
 				if (k >= hi)
 					break;
-				e->slots[k & (UT_MAX_SLOTS - 1)] =
+				e->slots[k & (UMT_MAX_SLOTS - 1)] =
 					UT_RAW_NO_TABLE;
 			}
 			continue;
 		}
-		for (j = 0; j < UT_MAX_SLOTS; j++) {
+		for (j = 0; j < UMT_MAX_SLOTS; j++) {
 			k = lo + j;
 			if (k >= hi)
 				break;
-			k &= UT_MAX_SLOTS - 1;
+			k &= UMT_MAX_SLOTS - 1;
 			e->slots[k] = ut_raw_slot(buf->pte[k], folio_pfn,
 						  nr_pages, folio, flags);
 		}
@@ -566,6 +566,11 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 	return 0;
 }
 
+/*
+ * Long (~90 lines): the layout checks, then for each page table the
+ * folio's range crosses (find_pmd() walks down to it) the copy of its
+ * PTEs into the event, as one loop the verifier can bound.
+ */
 static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 				       __u64 folio, __u64 folio_va,
 				       __u64 start, __u64 end, bool anon)
@@ -595,9 +600,9 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 	if (end <= start)
 		return;
 	n = (end - start) >> 12;
-	if (n > UT_MAX_SLOTS) {
-		n = UT_MAX_SLOTS;
-		e->folio_flags |= UT_FOLIO_IMAGE_TRUNC;
+	if (n > UMT_MAX_SLOTS) {
+		n = UMT_MAX_SLOTS;
+		e->folio_flags |= UMT_FOLIO_IMAGE_TRUNC;
 	}
 	e->image_first_page = (start - folio_va) >> 12;
 	e->image_pmd_index = (start >> 12) & 511;
@@ -613,8 +618,8 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 		}
 		if (huge || (pt_present(pmd) && pt_leaf(pmd))) {
 			/* the walk finds a PUD/PMD mapping: no PTE slots */
-			e->folio_flags |= UT_FOLIO_PMD_MAPPED;
-			e->folio_flags &= ~UT_FOLIO_IMAGE_TRUNC;
+			e->folio_flags |= UMT_FOLIO_PMD_MAPPED;
+			e->folio_flags &= ~UMT_FOLIO_IMAGE_TRUNC;
 			e->nr_slots = 0;
 			return;
 		}
@@ -639,8 +644,8 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 							    src);
 			else
 				err = bpf_probe_read_kernel(
-					&buf->pte[done & (UT_MAX_SLOTS - 1)],
-					(cnt & (UT_MAX_SLOTS - 1)) * 8, src);
+					&buf->pte[done & (UMT_MAX_SLOTS - 1)],
+					(cnt & (UMT_MAX_SLOTS - 1)) * 8, src);
 			if (err) {
 				e->image_err = UT_IMG_READ_FAULT;
 				return;
@@ -656,6 +661,11 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 	e->nr_slots = n;
 }
 
+/*
+ * Long (~120 lines): the entry snapshot is one sequence of CO-RE reads
+ * into struct ut_ttu, in the event's field order, inlined into each hook
+ * flavour (fentry, kprobe) so the verifier sees it straight.
+ */
 static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 				     __u64 address, __u64 flags)
 {
@@ -699,26 +709,26 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 	pgoff = BPF_CORE_READ(vma, vm_pgoff);
 
 	if (vm_flags & UT_VM_HUGETLB) {
-		e->kind = UT_KIND_HUGETLB;
+		e->kind = UMT_KIND_HUGETLB;
 	} else if ((mapping & UT_MAPPING_FLAGS) == UT_MAPPING_FLAGS) {
-		e->kind = UT_KIND_KSM;
+		e->kind = UMT_KIND_KSM;
 	} else if (mapping & UT_MAPPING_ANON) {
-		e->kind = swapbacked ? UT_KIND_ANON : UT_KIND_LAZYFREE;
+		e->kind = swapbacked ? UMT_KIND_ANON : UMT_KIND_LAZYFREE;
 		anon = true;
 	} else {
-		e->kind = swapbacked ? UT_KIND_SHMEM : UT_KIND_FILE;
+		e->kind = swapbacked ? UMT_KIND_SHMEM : UMT_KIND_FILE;
 	}
 
 	if (large)
-		e->folio_flags |= UT_FOLIO_LARGE;
+		e->folio_flags |= UMT_FOLIO_LARGE;
 	if (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_dirty)))
-		e->folio_flags |= UT_FOLIO_DIRTY;
+		e->folio_flags |= UMT_FOLIO_DIRTY;
 	if (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_mlocked)))
-		e->folio_flags |= UT_FOLIO_MLOCKED;
+		e->folio_flags |= UMT_FOLIO_MLOCKED;
 	/* folio_test_swapcache(): PG_swapcache aliases PG_owner_priv_1 */
 	if (swapbacked &&
 	    (fl & pf_bit(bpf_core_enum_value(enum pageflags, PG_swapcache))))
-		e->folio_flags |= UT_FOLIO_SWAPCACHE;
+		e->folio_flags |= UMT_FOLIO_SWAPCACHE;
 	/* folio_maybe_dma_pinned(): GUP_PIN_COUNTING_BIAS is 1024 */
 	if (large) {
 		pin = ut_large_pincount(folio);
@@ -727,20 +737,20 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 		pin = pin >= 1024;
 	}
 	if (pin > 0)
-		e->folio_flags |= UT_FOLIO_PINNED;
+		e->folio_flags |= UMT_FOLIO_PINNED;
 
 	if (vm_flags & UT_VM_LOCKED)
-		e->vma_flags |= UT_VMA_LOCKED;
+		e->vma_flags |= UMT_VMA_LOCKED;
 	if (vm_flags & UT_VM_UFFD_WP)
-		e->vma_flags |= UT_VMA_UFFD_WP;
+		e->vma_flags |= UMT_VMA_UFFD_WP;
 	if (vm_flags & UT_VM_UFFD_MISSING)
-		e->vma_flags |= UT_VMA_UFFD_MISSING;
+		e->vma_flags |= UMT_VMA_UFFD_MISSING;
 	if (vm_flags & UT_VM_SHARED)
-		e->vma_flags |= UT_VMA_SHARED;
+		e->vma_flags |= UMT_VMA_SHARED;
 	if (vm_flags & UT_VM_HUGETLB)
-		e->vma_flags |= UT_VMA_HUGETLB;
+		e->vma_flags |= UMT_VMA_HUGETLB;
 	if (vm_droppable_mask && (vm_flags & vm_droppable_mask))
-		e->vma_flags |= UT_VMA_DROPPABLE;
+		e->vma_flags |= UMT_VMA_DROPPABLE;
 
 	/*
 	 * The folio's linear address in this VMA.  @address may be clamped
@@ -749,14 +759,14 @@ static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
 	 * @address inside the folio is not linear here: trust @address then.
 	 */
 	folio_va = vm_start + ((__s64)(ut_folio_index(folio) - pgoff) << 12);
-	if (e->kind == UT_KIND_KSM || e->kind == UT_KIND_HUGETLB ||
+	if (e->kind == UMT_KIND_KSM || e->kind == UMT_KIND_HUGETLB ||
 	    address < folio_va ||
 	    address >= folio_va + (__u64)e->nr_pages * 4096)
 		folio_va = address;
 	e->vma_start_page = ((__s64)vm_start - (__s64)folio_va) >> 12;
 	e->vma_end_page = ((__s64)vm_end - (__s64)folio_va) >> 12;
 
-	if (e->ttu_flags & UT_TTU_BATCH_FLUSH)
+	if (e->ttu_flags & UMT_TTU_BATCH_FLUSH)
 		e->defer_flush = mm_has_other_cpu(mm);
 
 	/*
@@ -789,8 +799,8 @@ static __always_inline int ttu_exit(__u64 ret)
 	e->ret = ret & 0xff;
 	e->has_live = 1;
 	size = e->nr_slots;
-	if (size > UT_MAX_SLOTS)
-		size = UT_MAX_SLOTS;
+	if (size > UMT_MAX_SLOTS)
+		size = UMT_MAX_SLOTS;
 	size = UT_TTU_HDR_SIZE + size * 4;
 	if (bpf_ringbuf_output(&events, e, size, 0))
 		count(UT_CNT_DROPS, 1);
@@ -848,7 +858,7 @@ static __always_inline int rmap_hit(__u64 pages)
 	 * The rmap call follows the iteration's TLB step: a second sample
 	 * of the mm's CPUs brackets should_defer_flush() with walk_hit()'s.
 	 */
-	if ((e->ttu_flags & UT_TTU_BATCH_FLUSH) &&
+	if ((e->ttu_flags & UMT_TTU_BATCH_FLUSH) &&
 	    mm_has_other_cpu((struct mm_struct *)e->mm))
 		e->live_defer_rmap++;
 	return 0;
@@ -917,7 +927,7 @@ static __always_inline int walk_hit(__u64 ret)
 		 * the walk returns: sample the mm's CPUs here, not only at
 		 * entry, where a thread coming and going races with it.
 		 */
-		if ((e->ttu_flags & UT_TTU_BATCH_FLUSH) &&
+		if ((e->ttu_flags & UMT_TTU_BATCH_FLUSH) &&
 		    mm_has_other_cpu((struct mm_struct *)e->mm))
 			e->live_defer_walks++;
 	}

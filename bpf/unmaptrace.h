@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by bpf/unmaptrace.bpf.c and the collector in cmd/.  Fixed
+ * Types shared by bpf/unmaptrace.bpf.c and the collector in collect/.  Fixed
  * width only: the same bytes are read by the BPF object and user space.
  *
  * The event carries kernel pointers (mm, vma, folio) so user space can map
@@ -10,63 +10,9 @@
 #ifndef UNMAPTRACE_H
 #define UNMAPTRACE_H
 
-#define UT_MAX_SLOTS		512	/* == UMT_MAX_SLOTS in lib/umt.h */
+#include "umt_abi.h"	/* kinds, flags, slot types: one copy */
+
 #define UT_COMM_LEN		16
-
-/*
- * lib/umt.h's encodings, repeated because the BPF object cannot include
- * <stdint.h>; cmd/collector.c checks every value with _Static_assert.
- */
-#define UT_KIND_FILE		0
-#define UT_KIND_ANON		1
-#define UT_KIND_LAZYFREE	2
-#define UT_KIND_SHMEM		3
-#define UT_KIND_HUGETLB		4
-#define UT_KIND_KSM		5
-
-#define UT_FOLIO_LARGE		(1u << 0)
-#define UT_FOLIO_PMD_MAPPED	(1u << 1)
-#define UT_FOLIO_DIRTY		(1u << 2)
-#define UT_FOLIO_PINNED		(1u << 3)
-#define UT_FOLIO_SWAPCACHE	(1u << 4)
-#define UT_FOLIO_MLOCKED	(1u << 5)
-#define UT_FOLIO_IMAGE_TRUNC	(1u << 6)
-
-#define UT_VMA_LOCKED		(1u << 0)
-#define UT_VMA_UFFD_WP		(1u << 1)
-#define UT_VMA_SHARED		(1u << 2)
-#define UT_VMA_DROPPABLE	(1u << 3)
-#define UT_VMA_HUGETLB		(1u << 4)
-#define UT_VMA_UFFD_MISSING	(1u << 5)
-
-#define UT_TTU_SPLIT_HUGE_PMD	(1u << 0)
-#define UT_TTU_IGNORE_MLOCK	(1u << 1)
-#define UT_TTU_SYNC		(1u << 2)
-#define UT_TTU_HWPOISON		(1u << 3)
-#define UT_TTU_BATCH_FLUSH	(1u << 4)
-#define UT_TTU_RMAP_LOCKED	(1u << 5)
-
-#define UT_SLOT_NONE		0
-#define UT_SLOT_THIS		1
-#define UT_SLOT_OTHER		2
-#define UT_SLOT_SWAP		3
-#define UT_SLOT_MARKER		4
-#define UT_SLOT_MIGRATION	5
-#define UT_SLOT_DEVICE		6
-#define UT_SLOT_NO_TABLE	7
-#define UT_SLOT_MAKE(t, page, bits) \
-	((uint32_t)(t) | ((uint32_t)(page) & 0xfff) << 4 | \
-	 (uint32_t)(bits) << 16)
-
-#define UT_PTE_WRITE		(1u << 0)
-#define UT_PTE_DIRTY		(1u << 1)
-#define UT_PTE_YOUNG		(1u << 2)
-#define UT_PTE_SOFT_DIRTY	(1u << 3)
-#define UT_PTE_UFFD_WP		(1u << 4)
-#define UT_PTE_SPECIAL		(1u << 6)
-#define UT_PTE_PROTNONE		(1u << 7)
-#define UT_PTE_SWP_EXCLUSIVE	(1u << 8)
-#define UT_PTE_ANON_EXCL	(1u << 9)
 
 /*
  * Raw slot from the BPF side (ut_ttu.slots), classified into UMT_SLOT_* by
@@ -147,7 +93,7 @@ struct ut_ttu {
 	uint32_t live_walk_true;
 	uint32_t live_defer_walks;	/* walk returns with another CPU */
 	uint32_t live_defer_rmap;	/* rmap calls with another CPU */
-	uint32_t slots[UT_MAX_SLOTS];
+	uint32_t slots[UMT_MAX_SLOTS];
 };
 
 #define UT_TTU_HDR_SIZE	((uint32_t)__builtin_offsetof(struct ut_ttu, slots))

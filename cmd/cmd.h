@@ -4,6 +4,10 @@
 #define UMT_CMD_H
 
 #include <argp.h>
+#include <stddef.h>
+
+struct umt_reader;
+typedef struct json_t json_t;
 
 /* Exit codes, for every subcommand (see man/unmaptrace.8) */
 #define EXIT_OK		0
@@ -19,5 +23,19 @@ int cmd_replay(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+
+/* ---- shared by the trace readers' front ends (common.c) ---- */
+
+/*
+ * The argp keys of a subcommand that takes one FILE: the hidden -h, the
+ * FILE, and its absence at the end.  ARGP_ERR_UNKNOWN for other keys.
+ */
+error_t cmd_parse_one_file(int key, char *arg, struct argp_state *state,
+			   const char **file);
+/* Print the reader's warnings added since *@done, as "@who: warning: " */
+void cmd_flush_warnings(const char *who, const struct umt_reader *r,
+			size_t *done);
+/* jansson: a NULL from a constructor just drops the key, never crashes */
+void cmd_jset(json_t *o, const char *key, json_t *v);
 
 #endif

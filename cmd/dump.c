@@ -55,37 +55,10 @@ static error_t dump_parse(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		if (env.file) {
-			argp_error(state, "one FILE only (got '%s' too)", arg);
-			return EINVAL;
-		}
-		env.file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!env.file)
-			argp_error(state, "FILE missing ('-' reads stdin)");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cmd_parse_one_file(key, arg, state, &env.file);
 	}
 	return 0;
-}
-
-static void flush_warnings(const struct umt_reader *r, size_t *done)
-{
-	const char *w = umt_reader_warnings(r) + *done;
-	const char *nl;
-
-	while ((nl = strchr(w, '\n'))) {
-		fprintf(stderr, "unmaptrace dump: warning: %.*s\n",
-			(int)(nl - w), w);
-		*done += nl + 1 - w;
-		w = nl + 1;
-	}
 }
 
 /* comm is kernel data: print it so a line stays one line */
@@ -182,62 +155,57 @@ static void text_record(const struct umt_rec *rec, char *image)
 	       rec->short_payload ? " short_payload" : "");
 }
 
-static void jset(json_t *o, const char *key, json_t *v)
-{
-	json_object_set_new(o, key, v);
-}
-
 static void json_ttu(json_t *o, const struct umt_ttu *t, char *image)
 {
 	char buf[128];
 	json_t *slots = json_array();
 	uint32_t i;
 
-	jset(o, "task", json_integer(t->task_id));
-	jset(o, "mm", json_integer(t->mm_id));
-	jset(o, "vma", json_integer(t->vma_id));
-	jset(o, "folio", json_integer(t->folio_id));
-	jset(o, "nr_pages", json_integer(t->nr_pages));
-	jset(o, "kind", json_string(umt_kind_name(t->kind)));
-	jset(o, "kind_id", json_integer(t->kind));
-	jset(o, "folio_flags", json_integer(t->folio_flags));
-	jset(o, "folio_flags_str", json_string(
+	cmd_jset(o, "task", json_integer(t->task_id));
+	cmd_jset(o, "mm", json_integer(t->mm_id));
+	cmd_jset(o, "vma", json_integer(t->vma_id));
+	cmd_jset(o, "folio", json_integer(t->folio_id));
+	cmd_jset(o, "nr_pages", json_integer(t->nr_pages));
+	cmd_jset(o, "kind", json_string(umt_kind_name(t->kind)));
+	cmd_jset(o, "kind_id", json_integer(t->kind));
+	cmd_jset(o, "folio_flags", json_integer(t->folio_flags));
+	cmd_jset(o, "folio_flags_str", json_string(
 		umt_folio_flags_str(t->folio_flags, buf, sizeof(buf))));
-	jset(o, "vma_flags", json_integer(t->vma_flags));
-	jset(o, "vma_flags_str", json_string(
+	cmd_jset(o, "vma_flags", json_integer(t->vma_flags));
+	cmd_jset(o, "vma_flags_str", json_string(
 		umt_vma_flags_str(t->vma_flags, buf, sizeof(buf))));
-	jset(o, "ttu_flags", json_integer(t->ttu_flags));
-	jset(o, "ttu_flags_str", json_string(
+	cmd_jset(o, "ttu_flags", json_integer(t->ttu_flags));
+	cmd_jset(o, "ttu_flags_str", json_string(
 		umt_ttu_flags_str(t->ttu_flags, buf, sizeof(buf))));
-	jset(o, "image_first_page", json_integer(t->image_first_page));
-	jset(o, "image_pmd_index", json_integer(t->image_pmd_index));
-	jset(o, "vma_start_page", json_integer(t->vma_start_page));
-	jset(o, "vma_end_page", json_integer(t->vma_end_page));
-	jset(o, "defer_flush", json_integer(t->defer_flush));
-	jset(o, "ret", json_integer(t->ret));
+	cmd_jset(o, "image_first_page", json_integer(t->image_first_page));
+	cmd_jset(o, "image_pmd_index", json_integer(t->image_pmd_index));
+	cmd_jset(o, "vma_start_page", json_integer(t->vma_start_page));
+	cmd_jset(o, "vma_end_page", json_integer(t->vma_end_page));
+	cmd_jset(o, "defer_flush", json_integer(t->defer_flush));
+	cmd_jset(o, "ret", json_integer(t->ret));
 	if (t->has_live) {
 		json_t *l = json_object();
 
-		jset(l, "rmap_calls", json_integer(t->live_rmap_calls));
-		jset(l, "rmap_pages", json_integer(t->live_rmap_pages));
-		jset(l, "tlb_flushes", json_integer(t->live_tlb_flushes));
-		jset(l, "rss_stat", json_integer(t->live_rss_stat));
-		jset(l, "walk_calls", json_integer(t->live_walk_calls));
-		jset(l, "walk_true", json_integer(t->live_walk_true));
+		cmd_jset(l, "rmap_calls", json_integer(t->live_rmap_calls));
+		cmd_jset(l, "rmap_pages", json_integer(t->live_rmap_pages));
+		cmd_jset(l, "tlb_flushes", json_integer(t->live_tlb_flushes));
+		cmd_jset(l, "rss_stat", json_integer(t->live_rss_stat));
+		cmd_jset(l, "walk_calls", json_integer(t->live_walk_calls));
+		cmd_jset(l, "walk_true", json_integer(t->live_walk_true));
 		if (t->has_live & UMT_LIVE_DEFER) {
-			jset(l, "defer_walks",
+			cmd_jset(l, "defer_walks",
 			     json_integer(t->live_defer_walks));
-			jset(l, "defer_rmap",
+			cmd_jset(l, "defer_rmap",
 			     json_integer(t->live_defer_rmap));
 		}
-		jset(o, "live", l);
+		cmd_jset(o, "live", l);
 	} else {
-		jset(o, "live", json_null());
+		cmd_jset(o, "live", json_null());
 	}
 	for (i = 0; i < t->nr_slots; i++)
 		json_array_append_new(slots, json_integer(t->slots[i]));
-	jset(o, "slots", slots);
-	jset(o, "image", json_string(umt_slot_image_str(t->slots, t->nr_slots,
+	cmd_jset(o, "slots", slots);
+	cmd_jset(o, "image", json_string(umt_slot_image_str(t->slots, t->nr_slots,
 							image, IMAGE_LEN)));
 }
 
@@ -264,13 +232,13 @@ static json_t *json_record(const struct umt_rec *rec, char *image)
 {
 	json_t *o = json_object();
 
-	jset(o, "seq", json_integer(rec->seq));
-	jset(o, "ts", json_integer(rec->ts));
-	jset(o, "cpu", json_integer(rec->cpu));
-	jset(o, "type", json_string(umt_rec_type_name(rec->type)));
-	jset(o, "type_id", json_integer(rec->type));
-	jset(o, "size", json_integer(rec->size));
-	jset(o, "short_payload", json_boolean(rec->short_payload));
+	cmd_jset(o, "seq", json_integer(rec->seq));
+	cmd_jset(o, "ts", json_integer(rec->ts));
+	cmd_jset(o, "cpu", json_integer(rec->cpu));
+	cmd_jset(o, "type", json_string(umt_rec_type_name(rec->type)));
+	cmd_jset(o, "type_id", json_integer(rec->type));
+	cmd_jset(o, "size", json_integer(rec->size));
+	cmd_jset(o, "short_payload", json_boolean(rec->short_payload));
 	switch (rec->type) {
 	case UMT_REC_TTU:
 		json_ttu(o, rec->payload, image);
@@ -278,36 +246,36 @@ static json_t *json_record(const struct umt_rec *rec, char *image)
 	case UMT_REC_TLB_FLUSH: {
 		const struct umt_tlb_flush *f = rec->payload;
 
-		jset(o, "task", json_integer(f->task_id));
-		jset(o, "in_ttu", json_integer(f->in_ttu));
+		cmd_jset(o, "task", json_integer(f->task_id));
+		cmd_jset(o, "in_ttu", json_integer(f->in_ttu));
 		break;
 	}
 	case UMT_REC_LOST: {
 		const struct umt_lost *l = rec->payload;
 
-		jset(o, "lost_cpu", json_integer(l->cpu));
-		jset(o, "count", json_integer(l->count));
+		cmd_jset(o, "lost_cpu", json_integer(l->cpu));
+		cmd_jset(o, "count", json_integer(l->count));
 		break;
 	}
 	case UMT_REC_TASK: {
 		const struct umt_task *t = rec->payload;
 
-		jset(o, "task", json_integer(t->task_id));
-		jset(o, "tgid", json_integer(t->tgid));
-		jset(o, "pid", json_integer(t->pid));
-		jset(o, "comm", comm_json(t->comm, sizeof(t->comm)));
+		cmd_jset(o, "task", json_integer(t->task_id));
+		cmd_jset(o, "tgid", json_integer(t->tgid));
+		cmd_jset(o, "pid", json_integer(t->pid));
+		cmd_jset(o, "comm", comm_json(t->comm, sizeof(t->comm)));
 		break;
 	}
 	case UMT_REC_STATS: {
 		const struct umt_stats *s = rec->payload;
 
-		jset(o, "ttu_calls", json_integer(s->ttu_calls));
-		jset(o, "rmap_calls", json_integer(s->rmap_calls));
-		jset(o, "rmap_pages", json_integer(s->rmap_pages));
-		jset(o, "tlb_flushes", json_integer(s->tlb_flushes));
-		jset(o, "tlbbatch_flushes", json_integer(s->tlbbatch_flushes));
-		jset(o, "rss_stat", json_integer(s->rss_stat));
-		jset(o, "lost", json_integer(s->lost));
+		cmd_jset(o, "ttu_calls", json_integer(s->ttu_calls));
+		cmd_jset(o, "rmap_calls", json_integer(s->rmap_calls));
+		cmd_jset(o, "rmap_pages", json_integer(s->rmap_pages));
+		cmd_jset(o, "tlb_flushes", json_integer(s->tlb_flushes));
+		cmd_jset(o, "tlbbatch_flushes", json_integer(s->tlbbatch_flushes));
+		cmd_jset(o, "rss_stat", json_integer(s->rss_stat));
+		cmd_jset(o, "lost", json_integer(s->lost));
 		break;
 	}
 	}
@@ -349,7 +317,7 @@ int cmd_dump(int argc, char **argv)
 		free(image);
 		return EXIT_USAGE;
 	}
-	flush_warnings(r, &warned);
+	cmd_flush_warnings("unmaptrace dump", r, &warned);
 	if (!env.json) {
 		int major, minor;
 
@@ -359,7 +327,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	while ((ret = umt_reader_next(r, &rec)) == 1) {
 		/* warn before the line that needs it, e.g. an unknown type */
-		flush_warnings(r, &warned);
+		cmd_flush_warnings("unmaptrace dump", r, &warned);
 		n++;
 		if (env.json) {
 			json_t *o = json_record(&rec, image);
@@ -375,7 +343,7 @@ int cmd_dump(int argc, char **argv)
 			text_record(&rec, image);
 		}
 	}
-	flush_warnings(r, &warned);
+	cmd_flush_warnings("unmaptrace dump", r, &warned);
 	rc = EXIT_OK;
 	if (ret < 0) {
 		fprintf(stderr, "unmaptrace dump: %s: read error after %llu records: %s\n",

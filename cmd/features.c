@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "collector.h"
+#include "plan.h"
 
 static const char features_doc[] =
 "Show which hooks the collector can attach on this kernel.\n"

@@ -53,22 +53,8 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		if (env.file) {
-			argp_error(state, "one FILE only (got '%s' too)", arg);
-			return EINVAL;
-		}
-		env.file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (!env.file)
-			argp_error(state, "FILE missing ('-' reads stdin)");
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return cmd_parse_one_file(key, arg, state, &env.file);
 	}
 	return 0;
 }
@@ -155,20 +141,6 @@ static int account(struct info *in, const struct umt_rec *rec)
 	return 0;
 }
 
-/* Print the warnings the reader added since the last call. */
-static void flush_warnings(const struct umt_reader *r, size_t *done)
-{
-	const char *w = umt_reader_warnings(r) + *done;
-	const char *nl;
-
-	while ((nl = strchr(w, '\n'))) {
-		fprintf(stderr, "unmaptrace info: warning: %.*s\n",
-			(int)(nl - w), w);
-		*done += nl + 1 - w;
-		w = nl + 1;
-	}
-}
-
 static int intact_chunks(const struct umt_reader *r)
 {
 	const struct umt_chunk_info *ci;
@@ -195,6 +167,7 @@ static void attach_status(const struct umt_attach *a, char *buf, size_t len)
 		snprintf(buf, len, "%d (%s)", a->err, strerror(-a->err));
 }
 
+/* Long (~115 lines): one section after the other, as the user reads them */
 static void print_text(const struct umt_reader *r, struct info *in)
 {
 	const struct umt_meta *m = umt_reader_meta(r);
@@ -311,30 +284,25 @@ static void print_text(const struct umt_reader *r, struct info *in)
 		       ci[i].damaged ? "damaged" : "ok");
 }
 
-/* jansson: a NULL from a constructor just drops the key, never crashes */
-static void jset(json_t *o, const char *key, json_t *v)
-{
-	json_object_set_new(o, key, v);
-}
-
 static json_t *chunk_json(const struct umt_chunk_info *c)
 {
 	json_t *o = json_object();
 
-	jset(o, "index", json_integer(c->index));
-	jset(o, "offset", json_integer(c->offset));
-	jset(o, "raw_len", json_integer(c->raw_len));
-	jset(o, "comp_len", json_integer(c->comp_len));
-	jset(o, "records", json_integer(c->nr_records));
-	jset(o, "crc32", json_integer(c->crc32));
-	jset(o, "ts_min", json_integer(c->ts_min));
-	jset(o, "ts_max", json_integer(c->ts_max));
-	jset(o, "damaged", json_boolean(c->damaged));
+	cmd_jset(o, "index", json_integer(c->index));
+	cmd_jset(o, "offset", json_integer(c->offset));
+	cmd_jset(o, "raw_len", json_integer(c->raw_len));
+	cmd_jset(o, "comp_len", json_integer(c->comp_len));
+	cmd_jset(o, "records", json_integer(c->nr_records));
+	cmd_jset(o, "crc32", json_integer(c->crc32));
+	cmd_jset(o, "ts_min", json_integer(c->ts_min));
+	cmd_jset(o, "ts_max", json_integer(c->ts_max));
+	cmd_jset(o, "damaged", json_boolean(c->damaged));
 	if (c->damaged)
-		jset(o, "why", json_string(c->why));
+		cmd_jset(o, "why", json_string(c->why));
 	return o;
 }
 
+/* Long (~125 lines): one key after the other, in the text output's order */
 static int print_json(const struct umt_reader *r, struct info *in)
 {
 	const struct umt_meta *m = umt_reader_meta(r);
@@ -349,78 +317,78 @@ static int print_json(const struct umt_reader *r, struct info *in)
 
 	umt_reader_version(r, &major, &minor);
 	nc = umt_reader_chunks(r, &ci);
-	jset(o, "file", json_string(env.file));
+	cmd_jset(o, "file", json_string(env.file));
 	x = json_object();
-	jset(x, "major", json_integer(major));
-	jset(x, "minor", json_integer(minor));
-	jset(o, "version", x);
+	cmd_jset(x, "major", json_integer(major));
+	cmd_jset(x, "minor", json_integer(minor));
+	cmd_jset(o, "version", x);
 
 	x = json_object();
 	for (i = 0; i < m->nr_kv; i++)
-		jset(x, m->kv[i].key, json_string(m->kv[i].value));
-	jset(o, "metadata", x);
+		cmd_jset(x, m->kv[i].key, json_string(m->kv[i].value));
+	cmd_jset(o, "metadata", x);
 
 	list = json_array();
 	for (i = 0; i < m->nr_attach; i++) {
 		const struct umt_attach *a = &m->attach[i];
 
 		x = json_object();
-		jset(x, "hook", json_string(a->hook));
-		jset(x, "symbol", json_string(a->symbol));
-		jset(x, "mechanism", json_string(a->mechanism));
-		jset(x, "err", json_integer(a->err));
-		jset(x, "note", json_string(a->note));
+		cmd_jset(x, "hook", json_string(a->hook));
+		cmd_jset(x, "symbol", json_string(a->symbol));
+		cmd_jset(x, "mechanism", json_string(a->mechanism));
+		cmd_jset(x, "err", json_integer(a->err));
+		cmd_jset(x, "note", json_string(a->note));
 		json_array_append_new(list, x);
 	}
-	jset(o, "attach", list);
+	cmd_jset(o, "attach", list);
 
 	x = json_object();
-	jset(x, "total", json_integer(in->records));
-	jset(x, "short_payloads", json_integer(in->short_payloads));
+	cmd_jset(x, "total", json_integer(in->records));
+	cmd_jset(x, "short_payloads", json_integer(in->short_payloads));
 	y = json_object();
 	for (k = 0; k < in->types.nr; k++)
-		jset(y, type_label(in->types.v[k].key, buf, sizeof(buf)),
+		cmd_jset(y, type_label(in->types.v[k].key, buf, sizeof(buf)),
 		     json_integer(in->types.v[k].n));
-	jset(x, "by_type", y);
-	jset(o, "records", x);
+	cmd_jset(x, "by_type", y);
+	cmd_jset(o, "records", x);
 
 	x = json_object();
-	jset(x, "total", json_integer(in->lost));
+	cmd_jset(x, "total", json_integer(in->lost));
 	list = json_array();
 	ksort(&in->lost_cpu);
 	for (k = 0; k < in->lost_cpu.nr; k++) {
 		y = json_object();
-		jset(y, "cpu", json_integer(in->lost_cpu.v[k].key));
-		jset(y, "count", json_integer(in->lost_cpu.v[k].n));
+		cmd_jset(y, "cpu", json_integer(in->lost_cpu.v[k].key));
+		cmd_jset(y, "count", json_integer(in->lost_cpu.v[k].n));
 		json_array_append_new(list, y);
 	}
-	jset(x, "per_cpu", list);
-	jset(o, "lost", x);
+	cmd_jset(x, "per_cpu", list);
+	cmd_jset(o, "lost", x);
 
 	x = json_object();
-	jset(x, "calls", json_integer(in->ttu));
+	cmd_jset(x, "calls", json_integer(in->ttu));
 	y = json_object();
 	for (i = 0; i <= UMT_KIND_NR; i++) {
 		if (in->by_kind[i])
-			jset(y, umt_kind_name(i), json_integer(in->by_kind[i]));
+			cmd_jset(y, umt_kind_name(i), json_integer(in->by_kind[i]));
 	}
-	jset(x, "by_kind", y);
+	cmd_jset(x, "by_kind", y);
 	list = json_array();
 	ksort(&in->sizes);
 	for (k = 0; k < in->sizes.nr; k++) {
 		y = json_object();
-		jset(y, "nr_pages", json_integer(in->sizes.v[k].key));
-		jset(y, "count", json_integer(in->sizes.v[k].n));
+		cmd_jset(y, "nr_pages", json_integer(in->sizes.v[k].key));
+		cmd_jset(y, "count", json_integer(in->sizes.v[k].n));
 		json_array_append_new(list, y);
 	}
-	jset(x, "by_nr_pages", list);
-	jset(o, "ttu", x);
+	cmd_jset(x, "by_nr_pages", list);
+	cmd_jset(o, "ttu", x);
 
 	x = json_object();
-	jset(x, "ts_min", in->records ? json_integer(in->ts_min) : json_null());
-	jset(x, "ts_max", in->records ? json_integer(in->ts_max) : json_null());
-	jset(x, "span_ns", json_integer(in->ts_max - in->ts_min));
-	jset(o, "time", x);
+	cmd_jset(x, "ts_min", in->records ? json_integer(in->ts_min) : json_null());
+	cmd_jset(x, "ts_max", in->records ? json_integer(in->ts_max) : json_null());
+	cmd_jset(x, "span_ns", json_integer(in->ts_max - in->ts_min));
+	cmd_jset(o, "time", x);
 
 	x = json_object();
 	list = json_array();
@@ -428,10 +396,10 @@ static int print_json(const struct umt_reader *r, struct info *in)
 		damaged += ci[i].damaged;
 		json_array_append_new(list, chunk_json(&ci[i]));
 	}
-	jset(x, "total", json_integer(nc));
-	jset(x, "damaged", json_integer(damaged));
+	cmd_jset(x, "total", json_integer(nc));
+	cmd_jset(x, "damaged", json_integer(damaged));
 	if (env.chunks)
-		jset(x, "list", list);
+		cmd_jset(x, "list", list);
 	else
 		json_decref(list);
 	list = json_array();
@@ -439,23 +407,23 @@ static int print_json(const struct umt_reader *r, struct info *in)
 		if (ci[i].damaged)
 			json_array_append_new(list, chunk_json(&ci[i]));
 	}
-	jset(x, "damaged_chunks", list);
-	jset(o, "chunks", x);
+	cmd_jset(x, "damaged_chunks", list);
+	cmd_jset(o, "chunks", x);
 
 	x = json_object();
-	jset(x, "present", json_boolean(t != NULL));
+	cmd_jset(x, "present", json_boolean(t != NULL));
 	if (t) {
-		jset(x, "records", json_integer(t->nr_records));
-		jset(x, "chunks", json_integer(t->nr_chunks));
-		jset(x, "lost", json_integer(t->lost));
+		cmd_jset(x, "records", json_integer(t->nr_records));
+		cmd_jset(x, "chunks", json_integer(t->nr_chunks));
+		cmd_jset(x, "lost", json_integer(t->lost));
 	}
-	jset(o, "trailer", x);
-	jset(o, "damaged", json_boolean(umt_reader_damaged(r)));
+	cmd_jset(o, "trailer", x);
+	cmd_jset(o, "damaged", json_boolean(umt_reader_damaged(r)));
 
 	list = json_array();
 	for (w = umt_reader_warnings(r); (nl = strchr(w, '\n')); w = nl + 1)
 		json_array_append_new(list, json_stringn(w, nl - w));
-	jset(o, "warnings", list);
+	cmd_jset(o, "warnings", list);
 
 	ret = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	printf("\n");
@@ -493,15 +461,15 @@ int cmd_info(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&in, 0, sizeof(in));
-	flush_warnings(r, &warned);
+	cmd_flush_warnings("unmaptrace info", r, &warned);
 	while ((ret = umt_reader_next(r, &rec)) == 1) {
 		if (account(&in, &rec)) {
 			ret = -ENOMEM;
 			break;
 		}
-		flush_warnings(r, &warned);
+		cmd_flush_warnings("unmaptrace info", r, &warned);
 	}
-	flush_warnings(r, &warned);
+	cmd_flush_warnings("unmaptrace info", r, &warned);
 	if (ret < 0)
 		fprintf(stderr, "unmaptrace info: %s: read error: %s; showing what was read\n",
 			env.file, strerror(-ret));

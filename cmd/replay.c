@@ -12,8 +12,8 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "replay.h"
 #include "report.h"
-#include "umt.h"
 
 #define MAX_POLICIES	16
 #define DEFAULT_FILE	"unmaptrace.umt"
@@ -101,7 +101,7 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		env.policies = key == 'b' ? "anon" : key == 'u' ? "none" : arg;
 		break;
 	case 'a':
-		if (strcmp(arg, "x86") && strcmp(arg, "arm64"))
+		if (model_arch_parse(arg) < 0)
 			argp_error(state, "--arch: x86 or arm64, not '%s'",
 				   arg);
 		env.arch = arg;
@@ -136,109 +136,39 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/*
- * Build the policy list; returns the count, or -1 after a message.  The
- * check runs policy "kernel" on the trace's own arch (@trace_arch): a
- * "kernel" asked for on another arch does not count, a hidden one is added.
- */
-static int make_policies(struct model_policy *pols, const char *list,
-			 enum model_arch arch, enum model_arch trace_arch,
-			 const char *release, bool check, int *check_idx,
-			 bool *hidden)
+/* Split the --policy list into @names (pointers into @copy) */
+static size_t split_policies(char *copy, char **names, size_t max)
 {
-	char *copy = strdup(list), *save = NULL, *tok, err[256];
-	int n = 0;
+	char *save = NULL, *tok;
+	size_t n = 0;
 
-	*check_idx = -1;
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (n >= MAX_POLICIES - 1) {
-			fprintf(stderr, "replay: at most %d policies\n",
-				MAX_POLICIES - 1);
-			free(copy);
-			return -1;
-		}
-		if (model_policy_init(&pols[n], tok, arch, release, err,
-				      sizeof(err))) {
-			fprintf(stderr, "replay: %s\n", err);
-			free(copy);
-			return -1;
-		}
-		hidden[n] = false;
-		if (*check_idx < 0 && !strcmp(tok, "kernel") &&
-		    arch == trace_arch)
-			*check_idx = n;
-		n++;
-	}
-	free(copy);
-	if (!n) {
-		fprintf(stderr, "replay: no policy given\n");
-		return -1;
-	}
-	if (check && *check_idx < 0) {
-		if (model_policy_init(&pols[n], "kernel", trace_arch, release,
-				      err, sizeof(err))) {
-			fprintf(stderr, "replay: --check: %s\n", err);
-			return -1;
-		}
-		hidden[n] = true;
-		*check_idx = n++;
-	}
+	for (tok = strtok_r(copy, ",", &save); tok && n < max;
+	     tok = strtok_r(NULL, ",", &save))
+		names[n++] = tok;
 	return n;
 }
 
 static int replay_file(const char *path, struct report *rep, int *damaged)
 {
-	struct model_policy pols[MAX_POLICIES];
-	bool hidden[MAX_POLICIES], bad = false;
-	const struct umt_meta *m;
-	const char *rel, *arch, *why;
-	struct umt_reader *r;
-	enum model_arch ma, ta;
-	int n, i, rc, check_idx, maj, min;
-	char err[256];
+	char *copy = strdup(env.policies ? env.policies : DEFAULT_POLICIES);
+	char *names[MAX_POLICIES];
+	struct replay_opts o = {
+		.who = "replay", .policy_who = "",
+		.policies = names, .max_policies = MAX_POLICIES - 1,
+		.arch = env.arch, .live = true, .check = env.check,
+	};
+	bool bad = false;
+	int rc;
 
-	r = umt_reader_open(path, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "replay: %s: %s\n", path, err);
+	if (!copy)
 		return -1;
-	}
-	m = umt_reader_meta(r);
-	rel = umt_meta_get(m, UMT_KEY_KERNEL);
-	arch = report_norm_arch(umt_meta_get(m, UMT_KEY_ARCH));
-	ta = arch && !strcmp(arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
-	ma = ta;
-	if (env.arch)
-		ma = !strcmp(env.arch, "arm64") ? MODEL_ARM64 : MODEL_X86;
-	n = make_policies(pols, env.policies ? env.policies :
-			  DEFAULT_POLICIES, ma, ta, rel, env.check,
-			  &check_idx, hidden);
-	if (n < 0 || report_init(rep, path, pols, n)) {
-		umt_reader_close(r);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		rep->results[i].hidden = hidden[i];
-	rep->check_idx = check_idx;
-	report_set_trace(rep, m);
-	if (check_idx >= 0 && rel && !model_parse_release(rel, &maj, &min)) {
-		model_gen_for_release(maj, min, &why);
-		if (why)
-			report_warn(rep, "kernel %s: %s", rel, why);
-	}
-
-	rc = report_feed(rep, r, &bad);
+	/* one name over the limit, so replay_trace() names the limit */
+	o.nr_policies = split_policies(copy, names, MAX_POLICIES);
+	rc = replay_trace(path, &o, rep, &bad);
+	free(copy);
 	if (bad)
 		*damaged = 1;
-	umt_reader_close(r);
-	if (rc < 0) {
-		fprintf(stderr, "replay: %s: read error: %s\n", path,
-			strerror(-rc));
-		return -1;
-	}
-	return 0;
+	return rc ? -1 : 0;
 }
 
 int cmd_replay(int argc, char **argv)

@@ -35,6 +35,11 @@ enum model_arch {
 	MODEL_ARM64,
 };
 
+/* "x86" or "arm64", as --arch and the reports spell them */
+const char *model_arch_name(enum model_arch a);
+/* --arch's spelling -> the arch; -1 for anything else */
+int model_arch_parse(const char *name);
+
 struct model_policy {
 	char name[40];		/* as asked: "file+skip", "kernel" ... */
 	enum model_gen gen;

@@ -134,6 +134,5 @@ void report_csv(const struct report *r, FILE *f, bool header);
 void report_check_text(const struct report *r, FILE *f);
 
 /* Render a page-table image compactly (for diagnostics) */
-void report_image(const struct umt_ttu *t, char *buf, size_t len);
 
 #endif /* UMT_REPORT_H */

@@ -6,24 +6,7 @@
 #include <string.h>
 
 #include "rules.h"
-
-static int failed;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS %s\n", name);
-		return;
-	}
-	failed = 1;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "unit.h"
 
 static void test_parse_forms(void)
 {

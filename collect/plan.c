@@ -21,56 +21,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "collector.h"
+#include "plan.h"
 #include "unmaptrace.skel.h"
-
-/* bpf/unmaptrace.h repeats lib/umt.h's encodings: keep them equal */
-_Static_assert(UT_MAX_SLOTS == UMT_MAX_SLOTS, "slots");
-_Static_assert(UT_KIND_FILE == UMT_KIND_FILE && UT_KIND_ANON == UMT_KIND_ANON &&
-	       UT_KIND_LAZYFREE == UMT_KIND_LAZYFREE &&
-	       UT_KIND_SHMEM == UMT_KIND_SHMEM &&
-	       UT_KIND_HUGETLB == UMT_KIND_HUGETLB &&
-	       UT_KIND_KSM == UMT_KIND_KSM, "kinds");
-_Static_assert(UT_FOLIO_LARGE == UMT_FOLIO_LARGE &&
-	       UT_FOLIO_PMD_MAPPED == UMT_FOLIO_PMD_MAPPED &&
-	       UT_FOLIO_DIRTY == UMT_FOLIO_DIRTY &&
-	       UT_FOLIO_PINNED == UMT_FOLIO_PINNED &&
-	       UT_FOLIO_SWAPCACHE == UMT_FOLIO_SWAPCACHE &&
-	       UT_FOLIO_MLOCKED == UMT_FOLIO_MLOCKED &&
-	       UT_FOLIO_IMAGE_TRUNC == UMT_FOLIO_IMAGE_TRUNC, "folio flags");
-_Static_assert(UT_VMA_LOCKED == UMT_VMA_LOCKED &&
-	       UT_VMA_UFFD_WP == UMT_VMA_UFFD_WP &&
-	       UT_VMA_SHARED == UMT_VMA_SHARED &&
-	       UT_VMA_DROPPABLE == UMT_VMA_DROPPABLE &&
-	       UT_VMA_HUGETLB == UMT_VMA_HUGETLB &&
-	       UT_VMA_UFFD_MISSING == UMT_VMA_UFFD_MISSING, "vma flags");
-_Static_assert(UT_TTU_SPLIT_HUGE_PMD == UMT_TTU_SPLIT_HUGE_PMD &&
-	       UT_TTU_IGNORE_MLOCK == UMT_TTU_IGNORE_MLOCK &&
-	       UT_TTU_SYNC == UMT_TTU_SYNC &&
-	       UT_TTU_HWPOISON == UMT_TTU_HWPOISON &&
-	       UT_TTU_BATCH_FLUSH == UMT_TTU_BATCH_FLUSH &&
-	       UT_TTU_RMAP_LOCKED == UMT_TTU_RMAP_LOCKED, "ttu flags");
-_Static_assert(UT_SLOT_NONE == UMT_SLOT_NONE && UT_SLOT_THIS == UMT_SLOT_THIS &&
-	       UT_SLOT_OTHER == UMT_SLOT_OTHER &&
-	       UT_SLOT_SWAP == UMT_SLOT_SWAP &&
-	       UT_SLOT_MARKER == UMT_SLOT_MARKER &&
-	       UT_SLOT_MIGRATION == UMT_SLOT_MIGRATION &&
-	       UT_SLOT_DEVICE == UMT_SLOT_DEVICE &&
-	       UT_SLOT_NO_TABLE == UMT_SLOT_NO_TABLE &&
-	       UT_SLOT_MAKE(7, 0xabc, 0x3ff) == UMT_SLOT_MAKE(7, 0xabc, 0x3ff),
-	       "slots");
-_Static_assert(UT_PTE_WRITE == UMT_PTE_WRITE && UT_PTE_DIRTY == UMT_PTE_DIRTY &&
-	       UT_PTE_YOUNG == UMT_PTE_YOUNG &&
-	       UT_PTE_SOFT_DIRTY == UMT_PTE_SOFT_DIRTY &&
-	       UT_PTE_UFFD_WP == UMT_PTE_UFFD_WP &&
-	       UT_PTE_SPECIAL == UMT_PTE_SPECIAL &&
-	       UT_PTE_PROTNONE == UMT_PTE_PROTNONE &&
-	       UT_PTE_SWP_EXCLUSIVE == UMT_PTE_SWP_EXCLUSIVE &&
-	       UT_PTE_ANON_EXCL == UMT_PTE_ANON_EXCL, "pte bits");
 
 enum mech {
 	M_FENTRY,
@@ -473,96 +427,6 @@ static int probe_one(struct ut_plan *plan, const char *symbol, enum mech m,
 	return t->err = -EINVAL;
 }
 
-/* page_remove_rmap(page, compound) <= 5.18, (page, vma, compound) 5.19+ */
-static int compound_arg(void)
-{
-	const struct btf_type *fn, *proto;
-	int id;
-
-	if (!vmlinux_btf)
-		return 0;
-	id = btf__find_by_name_kind(vmlinux_btf, "page_remove_rmap",
-				    BTF_KIND_FUNC);
-	if (id < 0)
-		return 0;
-	fn = btf__type_by_id(vmlinux_btf, id);
-	proto = btf__type_by_id(vmlinux_btf, fn->type);
-	if (!proto || !btf_is_func_proto(proto))
-		return 0;
-	return btf_vlen(proto) - 1;
-}
-
-/* The enumerator VMA_DROPPABLE_BIT (7.x enum); older kernels: a macro */
-static uint64_t droppable_mask(void)
-{
-	int i, n, j;
-
-	if (!vmlinux_btf)
-		return 0;
-	n = btf__type_cnt(vmlinux_btf);
-	for (i = 1; i < n; i++) {
-		const struct btf_type *t = btf__type_by_id(vmlinux_btf, i);
-		const struct btf_enum *e;
-
-		if (!btf_is_enum(t))
-			continue;
-		e = btf_enum(t);
-		for (j = 0; j < btf_vlen(t); j++, e++) {
-			const char *name = btf__name_by_offset(vmlinux_btf,
-							       e->name_off);
-
-			if (name && !strcmp(name, "VMA_DROPPABLE_BIT") &&
-			    e->val >= 0 && e->val < 64)
-				return 1ULL << e->val;
-		}
-	}
-	return 0;
-}
-
-static bool kconfig_on(const char *name)
-{
-	const char *v = ut_kconfig(name);
-
-	return v && (!strcmp(v, "y") || !strcmp(v, "m"));
-}
-
-/*
- * include/linux/swap.h: non-swap entry types count down from 31:
- * MAX_SWAPFILES, then HWPOISON, MIGRATION..., DEVICE..., PTE_MARKER.
- * Their numbers depend on config and release (device exclusive entries
- * 5.14; migration read-exclusive 5.19; PTE markers 6.0); without a
- * readable config, Debian's (all on) is assumed and said so.
- */
-static void swp_layout(struct ut_plan *plan)
-{
-	struct ut_swp_layout *s = &plan->swp;
-	struct utsname u;
-	int maj = 0, min = 0, v;
-	bool cfg = ut_kconfig_source() != NULL;
-
-	uname(&u);
-	sscanf(u.release, "%d.%d", &maj, &min);
-	v = maj * 100 + min;
-	s->hwpoison_nr = !cfg || kconfig_on("CONFIG_MEMORY_FAILURE");
-	s->migration_nr = !cfg || kconfig_on("CONFIG_MIGRATION") ?
-		(v >= 519 ? 3 : 2) : 0;
-	s->device_nr = !cfg || kconfig_on("CONFIG_DEVICE_PRIVATE") ?
-		(v >= 700 ? 3 : v >= 514 ? 4 : 2) : 0;
-	/* CONFIG_PTE_MARKER was folded away later: absent means built in */
-	s->marker_nr = v >= 600 && (!cfg || kconfig_on("CONFIG_PTE_MARKER") ||
-				    !ut_kconfig("CONFIG_PTE_MARKER"));
-	s->max_swapfiles = 32 - s->hwpoison_nr - s->migration_nr -
-			   s->device_nr - s->marker_nr;
-	s->hwpoison_first = s->max_swapfiles;
-	s->migration_first = s->hwpoison_first + s->hwpoison_nr;
-	s->device_first = s->migration_first + s->migration_nr;
-	s->marker_first = s->device_first + s->device_nr;
-	snprintf(plan->swp_note, sizeof(plan->swp_note),
-		 "max_swapfiles %u hwpoison %u mig %u dev %u marker %u (%s)",
-		 s->max_swapfiles, s->hwpoison_nr, s->migration_nr,
-		 s->device_nr, s->marker_nr, cfg ? "config" : "assumed");
-}
-
 int ut_plan_probe(struct ut_plan *plan)
 {
 	int h, c, k;
@@ -608,9 +472,10 @@ int ut_plan_probe(struct ut_plan *plan)
 				hp->winner = c;
 		}
 	}
-	plan->rmap_compound_arg = compound_arg();
-	plan->vm_droppable_mask = droppable_mask();
-	swp_layout(plan);
+	plan->rmap_compound_arg = ut_kfact_compound_arg(vmlinux_btf);
+	plan->vm_droppable_mask = ut_kfact_droppable_mask(vmlinux_btf);
+	ut_kfact_swp_layout(&plan->swp, plan->swp_note,
+			    sizeof(plan->swp_note));
 	return plan->have_btf ? 0 : -ENOENT;
 }
 
@@ -907,87 +772,4 @@ int ut_plan_to_meta(const struct ut_plan *plan, struct umt_meta *m)
 		}
 	}
 	return 0;
-}
-
-/* ---- kernel config ---- */
-
-static char *kcfg;
-static const char *kcfg_src;
-static bool kcfg_tried;
-
-static char *slurp_gz(const char *path)
-{
-	gzFile g = gzopen(path, "rb");
-	size_t cap = 1 << 16, len = 0;
-	char *buf;
-	int n;
-
-	if (!g)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && (n = gzread(g, buf + len, cap - len)) > 0) {
-		len += n;
-		if (len == cap) {
-			char *nb = realloc(buf, 2 * cap + 1);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	gzclose(g);
-	if (buf)
-		buf[len] = 0;
-	return buf;
-}
-
-const char *ut_kconfig_source(void)
-{
-	static char path[300];
-	struct utsname u;
-
-	if (kcfg_tried)
-		return kcfg_src;
-	kcfg_tried = true;
-	uname(&u);
-	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-	/* gzread reads plain files too */
-	kcfg = slurp_gz(path);
-	if (kcfg) {
-		kcfg_src = path;
-		return kcfg_src;
-	}
-	kcfg = slurp_gz("/proc/config.gz");
-	if (kcfg)
-		kcfg_src = "/proc/config.gz";
-	return kcfg_src;
-}
-
-const char *ut_kconfig(const char *name)
-{
-	static char val[128];
-	size_t len = strlen(name);
-	const char *p;
-
-	if (!ut_kconfig_source())
-		return NULL;
-	for (p = kcfg; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (!strncmp(p, name, len) && p[len] == '=') {
-			size_t n = strcspn(p + len + 1, "\n");
-
-			if (n >= sizeof(val))
-				n = sizeof(val) - 1;
-			memcpy(val, p + len + 1, n);
-			val[n] = 0;
-			return val;
-		}
-		if (!strncmp(p, "# ", 2) && !strncmp(p + 2, name, len) &&
-		    !strncmp(p + 2 + len, " is not set", 11))
-			return "n";
-	}
-	return NULL;	/* no such symbol in this kernel */
 }

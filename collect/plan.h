@@ -5,13 +5,14 @@
  * on this kernel and why the others do not.  Shared by `record` (which
  * loads only the winners) and `features` (which prints the plan).
  */
-#ifndef UMT_COLLECTOR_H
-#define UMT_COLLECTOR_H
+#ifndef UT_PLAN_H
+#define UT_PLAN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kfacts.h"
 #include "umt.h"
 #include "unmaptrace.h"
 
@@ -77,12 +78,5 @@ int ut_plan_attach(const struct ut_plan *plan, struct unmaptrace_bpf *skel,
 		   size_t errlen);
 /* Append the plan to the trace metadata */
 int ut_plan_to_meta(const struct ut_plan *plan, struct umt_meta *m);
-
-/*
- * A value of the running kernel's config ("y", "m", "n", a string); NULL
- * when no config is readable or the symbol does not exist there.
- */
-const char *ut_kconfig(const char *name);
-const char *ut_kconfig_source(void);
 
 #endif

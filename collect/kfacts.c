@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Facts about the running kernel the plan needs: BTF signatures and
+ * enums, the swap-entry type layout, and the kernel config.
+ */
+#include <bpf/btf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <zlib.h>
+
+#include "kfacts.h"
+#include "model.h"
+
+/* page_remove_rmap(page, compound) <= 5.18, (page, vma, compound) 5.19+ */
+int ut_kfact_compound_arg(const struct btf *vmlinux_btf)
+{
+	const struct btf_type *fn, *proto;
+	int id;
+
+	if (!vmlinux_btf)
+		return 0;
+	id = btf__find_by_name_kind(vmlinux_btf, "page_remove_rmap",
+				    BTF_KIND_FUNC);
+	if (id < 0)
+		return 0;
+	fn = btf__type_by_id(vmlinux_btf, id);
+	proto = btf__type_by_id(vmlinux_btf, fn->type);
+	if (!proto || !btf_is_func_proto(proto))
+		return 0;
+	return btf_vlen(proto) - 1;
+}
+
+/* The enumerator VMA_DROPPABLE_BIT (7.x enum); older kernels: a macro */
+uint64_t ut_kfact_droppable_mask(const struct btf *vmlinux_btf)
+{
+	int i, n, j;
+
+	if (!vmlinux_btf)
+		return 0;
+	n = btf__type_cnt(vmlinux_btf);
+	for (i = 1; i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux_btf, i);
+		const struct btf_enum *e;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (j = 0; j < btf_vlen(t); j++, e++) {
+			const char *name = btf__name_by_offset(vmlinux_btf,
+							       e->name_off);
+
+			if (name && !strcmp(name, "VMA_DROPPABLE_BIT") &&
+			    e->val >= 0 && e->val < 64)
+				return 1ULL << e->val;
+		}
+	}
+	return 0;
+}
+
+static bool kconfig_on(const char *name)
+{
+	const char *v = ut_kconfig(name);
+
+	return v && (!strcmp(v, "y") || !strcmp(v, "m"));
+}
+
+/*
+ * include/linux/swap.h: non-swap entry types count down from 31:
+ * MAX_SWAPFILES, then HWPOISON, MIGRATION..., DEVICE..., PTE_MARKER.
+ * Their numbers depend on config and release (device exclusive entries
+ * 5.14; migration read-exclusive 5.19; PTE markers 6.0); without a
+ * readable config, Debian's (all on) is assumed and said so.
+ */
+void ut_kfact_swp_layout(struct ut_swp_layout *s, char *note, size_t len)
+{
+	struct utsname u;
+	int maj = 0, min = 0, v;
+	bool cfg = ut_kconfig_source() != NULL;
+
+	uname(&u);
+	/* unparsable: 0.0, the oldest layout */
+	model_parse_release(u.release, &maj, &min);
+	v = maj * 100 + min;
+	s->hwpoison_nr = !cfg || kconfig_on("CONFIG_MEMORY_FAILURE");
+	s->migration_nr = !cfg || kconfig_on("CONFIG_MIGRATION") ?
+		(v >= 519 ? 3 : 2) : 0;
+	s->device_nr = !cfg || kconfig_on("CONFIG_DEVICE_PRIVATE") ?
+		(v >= 700 ? 3 : v >= 514 ? 4 : 2) : 0;
+	/* CONFIG_PTE_MARKER was folded away later: absent means built in */
+	s->marker_nr = v >= 600 && (!cfg || kconfig_on("CONFIG_PTE_MARKER") ||
+				    !ut_kconfig("CONFIG_PTE_MARKER"));
+	s->max_swapfiles = 32 - s->hwpoison_nr - s->migration_nr -
+			   s->device_nr - s->marker_nr;
+	s->hwpoison_first = s->max_swapfiles;
+	s->migration_first = s->hwpoison_first + s->hwpoison_nr;
+	s->device_first = s->migration_first + s->migration_nr;
+	s->marker_first = s->device_first + s->device_nr;
+	snprintf(note, len, "max_swapfiles %u hwpoison %u mig %u dev %u "
+		 "marker %u (%s)", s->max_swapfiles, s->hwpoison_nr,
+		 s->migration_nr, s->device_nr, s->marker_nr,
+		 cfg ? "config" : "assumed");
+}
+
+/* ---- kernel config ---- */
+
+static char *kcfg;
+static const char *kcfg_src;
+static bool kcfg_tried;
+
+static char *slurp_gz(const char *path)
+{
+	gzFile g = gzopen(path, "rb");
+	size_t cap = 1 << 16, len = 0;
+	char *buf;
+	int n;
+
+	if (!g)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf && (n = gzread(g, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *nb = realloc(buf, 2 * cap + 1);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	gzclose(g);
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+const char *ut_kconfig_source(void)
+{
+	static char path[300];
+	struct utsname u;
+
+	if (kcfg_tried)
+		return kcfg_src;
+	kcfg_tried = true;
+	uname(&u);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	/* gzread reads plain files too */
+	kcfg = slurp_gz(path);
+	if (kcfg) {
+		kcfg_src = path;
+		return kcfg_src;
+	}
+	kcfg = slurp_gz("/proc/config.gz");
+	if (kcfg)
+		kcfg_src = "/proc/config.gz";
+	return kcfg_src;
+}
+
+const char *ut_kconfig(const char *name)
+{
+	static char val[128];
+	size_t len = strlen(name);
+	const char *p;
+
+	if (!ut_kconfig_source())
+		return NULL;
+	for (p = kcfg; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, name, len) && p[len] == '=') {
+			size_t n = strcspn(p + len + 1, "\n");
+
+			if (n >= sizeof(val))
+				n = sizeof(val) - 1;
+			memcpy(val, p + len + 1, n);
+			val[n] = 0;
+			return val;
+		}
+		if (!strncmp(p, "# ", 2) && !strncmp(p + 2, name, len) &&
+		    !strncmp(p + 2 + len, " is not set", 11))
+			return "n";
+	}
+	return NULL;	/* no such symbol in this kernel */
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One replay: open a trace, build its policies for the arch asked (or the
+ * trace's own), and feed every record through the model into a report.
+ * Used by `replay` and by `diff` for the traces it is given.
+ */
+#ifndef UMT_REPLAY_H
+#define UMT_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report.h"
+
+struct replay_opts {
+	const char *who;		/* message prefix: "replay" */
+	const char *policy_who;		/* before policy errors: "" */
+	char *const *policies;		/* names, in report order */
+	size_t nr_policies;
+	size_t max_policies;		/* more is an error; 0: no limit */
+	const char *arch;		/* "x86", "arm64"; NULL: the trace's */
+	bool live;			/* compare a "kernel" policy on the
+					 * trace's arch with the live counts */
+	bool check;			/* with live: add a hidden one */
+};
+
+/*
+ * Replay @path into @rep.  0; -1 after a message on stderr; -ENOMEM
+ * without one.  @rep is zeroed or freed on failure.  *@damaged: the trace
+ * was damaged (what could be read is in @rep).
+ */
+int replay_trace(const char *path, const struct replay_opts *o,
+		 struct report *rep, bool *damaged);
+
+#endif
