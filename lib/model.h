@@ -57,6 +57,7 @@ struct model_policy {
 	bool arm64_tlbi_range;	/* FEAT_TLBIRANGE */
 	bool arm64_bbml2;	/* 7.3 system_supports_bbml3(): no flush */
 	bool arm64_gather_all;	/* contpte_ptep_get() reads all 16 */
+	bool arm64_no_batch;	/* < 6.5: no deferred TLB flush on arm64 */
 	char release[64];	/* kernel.release the policy was made for */
 };
 

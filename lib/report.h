@@ -68,6 +68,7 @@ struct report {
 	/* live counts: sum of umt_ttu.live_* plus the flush records */
 	bool has_live;
 	bool walk_hooked;		/* some call saw a walk call */
+	bool unfold_hooked;		/* arm64: tlb_flush is contpte_convert */
 	uint64_t live_ttu_calls;
 	uint64_t live[RL_NR];
 	/* model vs live, for the "kernel" result (index check_idx) */
