@@ -24,4 +24,7 @@ void ut_kfact_swp_layout(struct ut_swp_layout *s, char *note, size_t len);
 const char *ut_kconfig(const char *name);
 const char *ut_kconfig_source(void);
 
+/* arm64: PHYS_OFFSET and paging levels from /proc/kcore; 0 or -errno */
+int ut_kfact_arm64_linear(int64_t *memstart, int *levels);
+
 #endif

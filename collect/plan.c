@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <bpf/bpf.h>
-#include <elf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -23,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kfacts.h"
 #include "plan.h"
 #include "unmaptrace.skel.h"
 
@@ -631,44 +631,6 @@ void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 		"`unmaptrace features` shows the whole plan.\n", hp->name);
 }
 
-/*
- * arm64 PHYS_OFFSET (memstart_addr) for the page-table walk when the
- * symbol is not in kallsyms (no CONFIG_KALLSYMS_ALL): /proc/kcore's RAM
- * segments carry p_vaddr = __va(p_paddr) (fs/proc/kcore.c, 6.1.176), and
- * __va(x) = (x - PHYS_OFFSET) | PAGE_OFFSET (asm/memory.h).  The linear
- * map lies below 0xffff800000000000 (the kernel image and KCORE_TEXT
- * above); PAGE_OFFSET is 0xffff000000000000 with 48-bit VA.
- */
-#ifdef __aarch64__
-static int kcore_memstart(int64_t *ms)
-{
-	int fd = open("/proc/kcore", O_RDONLY), i, ret = -ENOENT;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(ph))
-		goto out;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
-		    sizeof(ph))
-			break;
-		if (ph.p_type != PT_LOAD || ph.p_paddr == (Elf64_Addr)-1 ||
-		    ph.p_vaddr < 0xffff000000000000ULL ||
-		    ph.p_vaddr >= 0xffff800000000000ULL)
-			continue;
-		*ms = (int64_t)(ph.p_paddr -
-				(ph.p_vaddr - 0xffff000000000000ULL));
-		ret = 0;
-		break;
-	}
-out:
-	close(fd);
-	return ret;
-}
-#endif
 
 int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 {
@@ -695,8 +657,9 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 #ifdef __aarch64__
 	{
 		int64_t ms = 0;
+		int levels;
 
-		if (!kcore_memstart(&ms)) {
+		if (!ut_kfact_arm64_linear(&ms, &levels)) {
 			skel->rodata->arm64_memstart = ms;
 			skel->rodata->arm64_memstart_known = true;
 		}
