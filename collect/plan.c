@@ -85,7 +85,8 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 	 */
 	[UT_HOOK_TLB_FLUSH] = { "tlb_flush", 2, {
 		{ "contpte_convert", 1, { M_FENTRY }, { "contpte_fentry" } },
-		{ "contpte_convert", 1, { M_KPROBE }, { "contpte_kprobe" } } } },
+		{ "contpte_convert", 1, { M_KPROBE },
+		  { "contpte_kprobe" } } } },
 	[UT_HOOK_TLB_BATCH] = { "tlb_batch", 2, {
 		{ "try_to_unmap_flush", 1, { M_FENTRY },
 		  { "ubc_flush_fentry" } },

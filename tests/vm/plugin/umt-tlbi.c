@@ -256,15 +256,18 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (ttu_start) {
 			uint64_t pc = qemu_plugin_insn_vaddr(insn);
 
+			/* the entry; RET, RETAA, RETAB inside */
+			bool ret = i == 0xd65f03c0 || i == 0xd65f0bff ||
+				   i == 0xd65f0fff;
+
 			if (pc == ttu_start)
 				qemu_plugin_register_vcpu_insn_exec_cb(insn,
-					ttu_enter, QEMU_PLUGIN_CB_NO_REGS, NULL);
-			/* RET, RETAA, RETAB */
-			else if (pc > ttu_start && pc < ttu_end &&
-				 (i == 0xd65f03c0 || i == 0xd65f0bff ||
-				  i == 0xd65f0fff))
+					ttu_enter, QEMU_PLUGIN_CB_NO_REGS,
+					NULL);
+			else if (ret && pc > ttu_start && pc < ttu_end)
 				qemu_plugin_register_vcpu_insn_exec_cb(insn,
-					ttu_leave, QEMU_PLUGIN_CB_NO_REGS, NULL);
+					ttu_leave, QEMU_PLUGIN_CB_NO_REGS,
+					NULL);
 		}
 		imm = hint_imm(i);
 		if (imm == MARK_OPEN || imm == MARK_CLOSE) {
@@ -329,7 +332,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		else if (!strncmp(argv[k], "console=", 8))
 			console_path = strdup(argv[k] + 8);
 	if (!out_path) {
-		fprintf(stderr, "umt-tlbi: usage: -plugin umt-tlbi.so,out=FILE\n");
+		fprintf(stderr, "umt-tlbi: usage: -plugin "
+			"umt-tlbi.so,out=FILE[,console=LOG]\n");
 		return -1;
 	}
 	plugin_id = id;
