@@ -13,10 +13,19 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 # The target architecture: the BPF side is compiled for it against its
-# pinned vmlinux.h.  A cross build of the user side would add
-# CROSS_COMPILE here (CC := $(CROSS_COMPILE)gcc); nothing else depends on
-# the host.
+# pinned vmlinux.h.  CROSS_COMPILE=aarch64-linux-gnu-: an arm64 collector
+# built here, against the Debian :arm64 libraries of
+# tests/vm/sysroot-arm64.sh (or SYSROOT=).
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifneq ($(CROSS_COMPILE),)
+CC := $(CROSS_COMPILE)gcc
+ARCH := $(shell $(CC) -dumpmachine | sed -e 's/-.*//' -e 's/x86_64/x86/' \
+	-e 's/aarch64/arm64/')
+SYSROOT ?= $(shell tests/vm/sysroot-arm64.sh)
+EXTRA_CFLAGS += -idirafter $(SYSROOT)/usr/include \
+	-idirafter $(SYSROOT)/usr/include/$(shell $(CC) -dumpmachine)
+EXTRA_LDFLAGS += -L$(SYSROOT)/usr/lib/$(shell $(CC) -dumpmachine)
+endif
 ifeq ($(filter x86 arm64,$(ARCH)),)
 $(error unsupported ARCH '$(ARCH)': unmaptrace builds for x86 and arm64)
 endif

@@ -30,6 +30,18 @@ extern const void page_offset_base __ksym __weak;
 extern const void vmemmap_base __ksym __weak;
 extern const void pgdir_shift __ksym __weak;
 extern const void __pgtable_l5_enabled __ksym __weak;
+/*
+ * arm64: PHYS_OFFSET is memstart_addr (arch/arm64/include/asm/memory.h);
+ * vabits_actual a variable up to 6.8 (a TCR_EL1 read after).
+ */
+extern const void memstart_addr __ksym __weak;
+extern const void vabits_actual __ksym __weak;
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+#ifdef __TARGET_ARCH_arm64
+/* without CONFIG_KALLSYMS_ALL (Debian 6.1): from /proc/kcore, user space */
+const volatile __s64 arm64_memstart;
+const volatile bool arm64_memstart_known;
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -211,6 +223,24 @@ static __always_inline __u8 mm_has_other_cpu(struct mm_struct *mm)
 	return 0;
 }
 
+/*
+ * Where the page tables and struct pages are, as read at run time: the
+ * walk needs phys -> virt for each table and the folio's PFN (pages are
+ * reported as indexes into the folio, never as PFNs).
+ */
+struct ut_pt {
+	__u64 page_offset;	/* x86: page_offset_base; arm64: PAGE_OFFSET */
+	__s64 memstart;		/* arm64 PHYS_OFFSET (memstart_addr) */
+	__u64 vmemmap;
+	__u32 levels;
+	__u32 slot_flags;	/* UT_GEOM_* passed on to ut_raw_slot() */
+};
+
+/* ut_fill_slots() geometry word: bits above n, seg0, notab, anon */
+#define UT_GEOM_ARM64_GEN1	(1u << 23)	/* arm64 6.10+ software bits */
+#define UT_GEOM_ARM64_LPA2	(1u << 24)	/* 52-bit output addresses */
+
+#ifndef __TARGET_ARCH_arm64
 static __always_inline __u32 paging_levels(void)
 {
 	if (&pgdir_shift) {
@@ -229,49 +259,201 @@ static __always_inline __u32 paging_levels(void)
 	return 4;
 }
 
+static __always_inline int pt_layout(struct ut_pt *l, __u64 pgd)
+{
+	if (!&page_offset_base || !&vmemmap_base)
+		return UT_IMG_NO_LAYOUT;
+	l->page_offset = read_u64(&page_offset_base);
+	l->vmemmap = read_u64(&vmemmap_base);
+	if (!l->page_offset || !l->vmemmap)
+		return UT_IMG_NO_LAYOUT;
+	l->levels = paging_levels();
+	l->slot_flags = 0;
+	return 0;
+}
+
+#define pt_present(e)	((e) & X_PRESENT)
+#define pt_leaf(e)	((e) & X_PSE)
+
+static __always_inline __u64 pt_next(const struct ut_pt *l, __u64 e)
+{
+	return l->page_offset + (e & X_PFN_MASK);
+}
+
+static __always_inline __u64 pt_top(const struct ut_pt *l, __u64 pgd,
+				    __u64 va)
+{
+	return pgd + ((va >> (l->levels == 5 ? 48 : 39)) & 511) * 8;
+}
+#else
+/*
+ * arm64 descriptors, 4K granule (arch/arm64/include/asm/pgtable-hwdef.h,
+ * 7.3.4; same in 6.1 and 6.12): bit 0 VALID, bit 1 TABLE (a block when
+ * clear at PUD/PMD level), 7 RDONLY (AP[2]), 10 AF, 11 nG, 51 DBM, 52
+ * CONT; output address bits 47:12, with LPA2 (52-bit, TCR.DS) bits 49:12
+ * and 51:50 in descriptor bits 9:8.
+ */
+#define A_VALID		(1ULL << 0)
+#define A_TABLE		(1ULL << 1)
+#define A_RDONLY	(1ULL << 7)
+#define A_AF		(1ULL << 10)
+#define A_NG		(1ULL << 11)
+#define A_DBM		(1ULL << 51)
+#define A_CONT		(1ULL << 52)
+#define A_OA_MASK	0x0000fffffffff000ULL
+#define A_OA_MASK_LPA2	0x0003fffffffff000ULL
+/*
+ * Software bits (pgtable-prot.h): PTE_WRITE = DBM, PTE_DIRTY 55,
+ * PTE_SPECIAL 56, PTE_SWP_EXCLUSIVE 2 (swap PTEs).  6.1.176: PTE_PROT_NONE
+ * 58 (when !VALID), swap type at bit 3 (pgtable.h __SWP_TYPE_SHIFT), no
+ * uffd-wp.  6.12.117/7.3.4 (the 6.10 rework): PTE_PRESENT_INVALID = nG
+ * (when !VALID), PTE_UFFD(_WP) 58, PTE_SWP_UFFD(_WP) 3, swap type at 6.
+ */
+#define A_SWP_EXCL	(1ULL << 2)
+#define A_SWP_UFFD	(1ULL << 3)
+#define A_DIRTY		(1ULL << 55)
+#define A_SPECIAL	(1ULL << 56)
+#define A_BIT58		(1ULL << 58)
+
+#define UT_KV(a, b)	(((a) << 16) + ((b) << 8))
+
+/*
+ * memory.h: __phys_to_virt(x) = (x - PHYS_OFFSET) | PAGE_OFFSET, with
+ * PAGE_OFFSET = -(1 << VA_BITS) for the configured VA_BITS; vmemmap =
+ * VMEMMAP_START - (memstart_addr >> PAGE_SHIFT) pages.  VA_BITS is a
+ * build constant: a 52-bit build on a CPU without LPA2 runs 48-bit and
+ * moves memstart_addr below 0 (arm64_memblock_init()); otherwise the
+ * linear map's top bits tell it (0xffff.. for 48, 0xfff0.. for 52, while
+ * memory spans less than 2^48 bytes), read off mm->pgd.
+ */
+static __always_inline int pt_layout(struct ut_pt *l, __u64 pgd)
+{
+	__u32 kv = LINUX_KERNEL_VERSION, cva, va;
+	__u64 sz = UT_PAGE_SIZEOF, start;
+
+	if (&memstart_addr)
+		l->memstart = (__s64)read_u64(&memstart_addr);
+	else if (arm64_memstart_known)
+		l->memstart = arm64_memstart;
+	else
+		return UT_IMG_NO_LAYOUT;
+	if (kv < UT_KV(6, 2)) {
+		/*
+		 * 6.1: 52-bit VA needs 64K pages; only 48-bit 4K is read
+		 * (mm/mmu.c: u64 vabits_actual, always defined)
+		 */
+		if (&vabits_actual && read_u64(&vabits_actual) != 48)
+			return UT_IMG_ARM64_LAYOUT;
+		cva = va = 48;
+		/* memory.h 6.1.176: VMEMMAP_START -(1 << (VA_BITS - 6)) */
+		start = -(1ULL << (cva - 6));
+		l->slot_flags = 0;
+	} else if (kv >= UT_KV(6, 12)) {
+		__u64 po, end_min;
+
+		if (l->memstart < 0)
+			cva = 52, va = 48;
+		else
+			cva = va = (pgd >> 48) == 0xffff ? 48 : 52;
+		/*
+		 * memory.h 6.12.117/7.3.4: VMEMMAP_END -1G, VMEMMAP_SIZE
+		 * (_PAGE_END(VA_BITS_MIN) - PAGE_OFFSET) >> PAGE_SHIFT pages
+		 */
+		po = -(1ULL << cva);
+		end_min = -(1ULL << ((cva > 48 ? 48 : cva) - 1));
+		start = -(1ULL << 30) - ((end_min - po) >> 12) * sz;
+		l->slot_flags = UT_GEOM_ARM64_GEN1 |
+				(va == 52 ? UT_GEOM_ARM64_LPA2 : 0);
+	} else {
+		/* 6.2..6.11: the vmemmap and PTE software bits moved here */
+		return UT_IMG_ARM64_LAYOUT;
+	}
+	l->page_offset = -(1ULL << cva);
+	l->vmemmap = start - (__u64)(l->memstart >> 12) * sz;
+	/* 4K granule: 52-bit VA is LPA2 and 5 levels (pgtable_l5_enabled) */
+	l->levels = va == 52 ? 5 : 4;
+	return 0;
+}
+
+#define pt_present(e)	((e) & A_VALID)
+#define pt_leaf(e)	(((e) & (A_VALID | A_TABLE)) == A_VALID)
+
+static __always_inline __u64 a_oa(__u64 e, bool lpa2)
+{
+	if (lpa2)
+		return (e & A_OA_MASK_LPA2) | ((e >> 8) & 3) << 50;
+	return e & A_OA_MASK;
+}
+
+static __always_inline __u64 pt_next(const struct ut_pt *l, __u64 e)
+{
+	return (a_oa(e, l->slot_flags & UT_GEOM_ARM64_LPA2) - l->memstart) |
+	       l->page_offset;
+}
+
+static __always_inline __u64 pt_top(const struct ut_pt *l, __u64 pgd,
+				    __u64 va)
+{
+	/* 5 levels: the 16-entry level -1 table indexes VA bits 51:48 */
+	return pgd + ((va >> (l->levels == 5 ? 48 : 39)) &
+		      (l->levels == 5 ? 15 : 511)) * 8;
+}
+#endif
+
 /*
  * The PMD entry covering @va, or 0 with *huge set when a PUD maps it.
  * Returns -1 on a read fault.
  */
-static __always_inline int find_pmd(__u64 pgd, __u64 pob, __u32 levels,
+static __always_inline int find_pmd(const struct ut_pt *l, __u64 pgd,
 				    __u64 va, __u64 *pmd, bool *huge)
 {
 	__u64 e;
 
 	*pmd = 0;
 	*huge = false;
-	if (levels == 5) {
-		if (bpf_probe_read_kernel(&e, 8, (void *)(pgd +
-					  ((va >> 48) & 511) * 8)))
-			return -1;
-		if (!(e & X_PRESENT))
+	if (bpf_probe_read_kernel(&e, 8, (void *)pt_top(l, pgd, va)))
+		return -1;
+	if (l->levels == 5) {
+		if (!pt_present(e))
 			return 0;
-		if (bpf_probe_read_kernel(&e, 8, (void *)(pob +
-					  (e & X_PFN_MASK) +
-					  ((va >> 39) & 511) * 8)))
-			return -1;
-	} else {
-		if (bpf_probe_read_kernel(&e, 8, (void *)(pgd +
+		if (bpf_probe_read_kernel(&e, 8, (void *)(pt_next(l, e) +
 					  ((va >> 39) & 511) * 8)))
 			return -1;
 	}
-	if (!(e & X_PRESENT))
+	if (!pt_present(e))
 		return 0;
 	/* p4d -> pud */
-	if (bpf_probe_read_kernel(&e, 8, (void *)(pob + (e & X_PFN_MASK) +
+	if (bpf_probe_read_kernel(&e, 8, (void *)(pt_next(l, e) +
 				  ((va >> 30) & 511) * 8)))
 		return -1;
-	if (!(e & X_PRESENT))
+	if (!pt_present(e))
 		return 0;
-	if (e & X_PSE) {
+	if (pt_leaf(e)) {
 		*huge = true;
 		return 0;
 	}
-	if (bpf_probe_read_kernel(&e, 8, (void *)(pob + (e & X_PFN_MASK) +
+	if (bpf_probe_read_kernel(&e, 8, (void *)(pt_next(l, e) +
 				  ((va >> 21) & 511) * 8)))
 		return -1;
 	*pmd = e;
 	return 0;
+}
+
+/* UT_RAW_THIS with the page's index in the folio, and PageAnonExclusive */
+static __always_inline __u32 this_page(__u64 idx, __u64 folio, bool anon)
+{
+	__u32 r = UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
+
+	if (anon && bpf_core_enum_value_exists(enum pageflags,
+					       PG_anon_exclusive)) {
+		__u64 pf = bpf_core_enum_value(enum pageflags,
+					       PG_anon_exclusive);
+
+		if (ut_page_flags((void *)(folio + idx * UT_PAGE_SIZEOF)) &
+		    pf_bit(pf))
+			r |= UT_RAW_ANON_EXCL;
+	}
+	return r;
 }
 
 /*
@@ -279,7 +461,10 @@ static __always_inline int find_pmd(__u64 pgd, __u64 pob, __u32 levels,
  * and swap type, plus whether it maps a page of this folio and which.
  * The PFN itself is dropped here; user space classifies.  A global
  * function: the verifier checks it once, not once per loop iteration.
+ * arm64 maps its bits onto the x86 positions user space reads, plus
+ * UT_RAW_CONT for PTE_CONT.
  */
+#ifndef __TARGET_ARCH_arm64
 __noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
 			     __u64 folio, int anon)
 {
@@ -295,20 +480,56 @@ __noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
 	if (pte & ~UT_RAW_LOW_MASK)
 		r |= UT_RAW_HIGH;
 	if ((pte & (X_PRESENT | X_PROTNONE)) && idx < nr_pages) {
-		r |= UT_RAW_THIS | (__u32)(idx & 0x3ff) << UT_RAW_IDX_SHIFT;
-		if (anon && bpf_core_enum_value_exists(enum pageflags,
-						       PG_anon_exclusive)) {
-			__u64 pf = bpf_core_enum_value(enum pageflags,
-						       PG_anon_exclusive);
-
-			if (ut_page_flags((void *)(folio + idx *
-						   UT_PAGE_SIZEOF)) &
-			    pf_bit(pf))
-				r |= UT_RAW_ANON_EXCL;
-		}
+		r |= this_page(idx, folio, anon);
 	}
 	return r;
 }
+#else
+__noinline __u32 ut_raw_slot(__u64 pte, __u64 folio_pfn, __u32 nr_pages,
+			     __u64 folio, int flags)
+{
+	bool gen1 = flags & UT_GEOM_ARM64_GEN1, anon = flags & 1;
+	bool valid = pte & A_VALID, pinval;
+	__u64 idx;
+	__u32 r;
+
+	/* pte_none(): all zero */
+	if (!pte)
+		return 0;
+	/* pte_present(): VALID, or present-but-invalid (PROT_NONE) */
+	pinval = !valid && (pte & (gen1 ? A_NG : A_BIT58));
+	if (!valid && !pinval) {
+		/* swap PTE: UT_RAW_* in x86's swap bit positions */
+		r = UT_RAW_HIGH | (__u32)((pte >> (gen1 ? 6 : 3)) & 0x1f)
+			<< UT_RAW_SWP_TYPE_SHIFT;
+		if (pte & A_SWP_EXCL)
+			r |= X_PWT;
+		if (gen1 && (pte & A_SWP_UFFD))
+			r |= X_USER;
+		return r;
+	}
+	/* present: pte_write/dirty/young/special/uffd_wp/cont, x86 places */
+	r = UT_RAW_HIGH | (valid ? X_PRESENT : X_PROTNONE);
+	if (pte & A_DBM)
+		r |= X_RW;
+	/* pte_dirty(): sw dirty, or hw dirty (DBM and not RDONLY) */
+	if ((pte & A_DIRTY) || ((pte & A_DBM) && !(pte & A_RDONLY)))
+		r |= X_DIRTY;
+	if (pte & A_AF)
+		r |= X_ACCESSED;
+	if (pte & A_SPECIAL)
+		r |= X_SPECIAL;
+	if (gen1 && (pte & A_BIT58))
+		r |= X_UFFD_WP;
+	if (pte & A_CONT)
+		r |= UT_RAW_CONT;
+	idx = (a_oa(pte, flags & UT_GEOM_ARM64_LPA2) >> 12) - folio_pfn;
+	if (idx < nr_pages) {
+		r |= this_page(idx, folio, anon);
+	}
+	return r;
+}
+#endif
 
 /*
  * Fill scratch->slots[0..n) from ptes->pte[].  A global function with
@@ -321,6 +542,7 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 	/* geom: n, seg0 (10 bits each), no-table per segment, anon */
 	__u32 n = geom & 0x3ff, seg0 = (geom >> 10) & 0x3ff;
 	__u32 notab = (geom >> 20) & 3, anon = (geom >> 22) & 1;
+	__u32 flags = anon | (geom & (UT_GEOM_ARM64_GEN1 | UT_GEOM_ARM64_LPA2));
 	struct ut_ttu *e;
 	struct pte_buf *buf;
 	__u32 zero = 0, seg, lo, hi, j, k;
@@ -349,7 +571,7 @@ __noinline int ut_fill_slots(__u32 geom, __u64 folio_pfn, __u32 nr_pages,
 				break;
 			k &= UMT_MAX_SLOTS - 1;
 			e->slots[k] = ut_raw_slot(buf->pte[k], folio_pfn,
-						  nr_pages, folio, anon);
+						  nr_pages, folio, flags);
 		}
 	}
 	return 0;
@@ -364,28 +586,27 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 				       __u64 folio, __u64 folio_va,
 				       __u64 start, __u64 end, bool anon)
 {
-	__u64 pob, vmemmap, pgd, pmd, va, folio_pfn;
-	__u32 zero = 0, n, done = 0, cnt, levels, seg0 = 0;
+	__u64 pgd, pmd, va, folio_pfn;
+	__u32 zero = 0, n, done = 0, cnt, seg0 = 0;
 	bool huge, notab0 = false, notab1 = false;
 	struct pte_buf *buf;
-	int seg;
+	struct ut_pt l = {};
+	int seg, err;
 
-	if (!&page_offset_base || !&vmemmap_base) {
-		e->image_err = UT_IMG_NO_LAYOUT;
-		return;
-	}
 	buf = bpf_map_lookup_elem(&ptes, &zero);
 	if (!buf)
 		return;
-	pob = read_u64(&page_offset_base);
-	vmemmap = read_u64(&vmemmap_base);
 	pgd = (__u64)BPF_CORE_READ(mm, pgd);
-	if (!pob || !vmemmap || !pgd) {
-		e->image_err = pgd ? UT_IMG_NO_LAYOUT : UT_IMG_NO_MM;
+	if (!pgd) {
+		e->image_err = UT_IMG_NO_MM;
 		return;
 	}
-	levels = paging_levels();
-	e->paging_levels = levels;
+	err = pt_layout(&l, pgd);
+	if (err) {
+		e->image_err = err;
+		return;
+	}
+	e->paging_levels = l.levels;
 
 	if (end <= start)
 		return;
@@ -402,11 +623,11 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 		if (done >= n)
 			break;
 		va = start + (__u64)done * 4096;
-		if (find_pmd(pgd, pob, levels, va, &pmd, &huge)) {
+		if (find_pmd(&l, pgd, va, &pmd, &huge)) {
 			e->image_err = UT_IMG_READ_FAULT;
 			return;
 		}
-		if (huge || (pmd & X_PSE)) {
+		if (huge || (pt_present(pmd) && pt_leaf(pmd))) {
 			/* the walk finds a PUD/PMD mapping: no PTE slots */
 			e->folio_flags |= UMT_FOLIO_PMD_MAPPED;
 			e->folio_flags &= ~UMT_FOLIO_IMAGE_TRUNC;
@@ -418,13 +639,13 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 			cnt = n - done;
 		if (!seg)
 			seg0 = cnt;
-		if (!(pmd & X_PRESENT)) {
+		if (!pt_present(pmd)) {
 			if (seg)
 				notab1 = true;
 			else
 				notab0 = true;
 		} else {
-			void *src = (void *)(pob + (pmd & X_PFN_MASK) +
+			void *src = (void *)(pt_next(&l, pmd) +
 					     ((va >> 12) & 511) * 8);
 			int err;
 
@@ -444,9 +665,10 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
 		done += cnt;
 	}
 
-	folio_pfn = (folio - vmemmap) / UT_PAGE_SIZEOF;
+	folio_pfn = (folio - l.vmemmap) / UT_PAGE_SIZEOF;
 	ut_fill_slots(n | seg0 << 10 | notab0 << 20 | notab1 << 21 |
-		      (__u32)anon << 22, folio_pfn, e->nr_pages, folio);
+		      (__u32)anon << 22 | l.slot_flags, folio_pfn, e->nr_pages,
+		      folio);
 	e->nr_slots = n;
 }
 
@@ -760,6 +982,23 @@ int BPF_KPROBE(tlb_kprobe)
 	return tlb_hit();
 }
 
+/*
+ * arm64: flush_tlb_range() and friends are inline; the flush BPF can see
+ * is contpte_convert()'s __flush_tlb_range() of a block being unfolded
+ * (7.3 arch/arm64/mm/contpte.c, skipped only with BBML3): one per call.
+ */
+SEC("fentry/contpte_convert")
+int contpte_fentry(__u64 *ctx)
+{
+	return tlb_hit();
+}
+
+SEC("kprobe/contpte_convert")
+int BPF_KPROBE(contpte_kprobe)
+{
+	return tlb_hit();
+}
+
 /* ---- tlb_batch: arch_tlbbatch_flush by recorded tasks ---- */
 
 static __always_inline int tlbbatch_hit(void)
@@ -904,6 +1143,31 @@ SEC("kprobe/folio_pte_batch")
 int BPF_KPROBE(pte_batch_kprobe)
 {
 	return pte_batch_hit();
+}
+
+/*
+ * arm64: arch_tlbbatch_flush() (a dsb) is inline in try_to_unmap_flush(),
+ * which calls it iff current->tlb_ubc.flush_required (7.3 mm/rmap.c).
+ */
+static __always_inline int ubc_flush_hit(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	if (!BPF_CORE_READ(t, tlb_ubc.flush_required))
+		return 0;
+	return tlbbatch_hit();
+}
+
+SEC("fentry/try_to_unmap_flush")
+int ubc_flush_fentry(__u64 *ctx)
+{
+	return ubc_flush_hit();
+}
+
+SEC("kprobe/try_to_unmap_flush")
+int BPF_KPROBE(ubc_flush_kprobe)
+{
+	return ubc_flush_hit();
 }
 
 /* ---- rss_stat: kmem:rss_stat inside ttu ---- */

@@ -28,6 +28,8 @@
 #define UT_RAW_ANON_EXCL	(1u << 29)
 #define UT_RAW_HIGH		(1u << 30)	/* bits 12..63 not all 0 */
 #define UT_RAW_NO_TABLE		(1u << 31)
+/* arm64 PTE_CONT; x86's bit 7 here is PAT, which user space ignores */
+#define UT_RAW_CONT		(1u << 7)
 
 /*
  * Swap-type layout of non-present PTEs, set by user space from the kernel
@@ -54,6 +56,7 @@ enum ut_image_err {
 	UT_IMG_NO_LAYOUT	= 1,	/* page_offset_base etc. unknown */
 	UT_IMG_READ_FAULT	= 2,	/* a page-table read faulted */
 	UT_IMG_NO_MM		= 3,
+	UT_IMG_ARM64_LAYOUT	= 4,	/* arm64 layout not read for it */
 };
 
 struct ut_ttu {

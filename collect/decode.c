@@ -127,6 +127,11 @@ uint32_t ut_classify_x86(uint32_t raw, const struct ut_swp_layout *s)
 			bits |= UMT_PTE_UFFD_WP;
 		if (low & X_SPECIAL)
 			bits |= UMT_PTE_SPECIAL;
+#ifdef __aarch64__
+		/* the arm64 walker's PTE_CONT (bpf/unmaptrace.bpf.c) */
+		if (low & UT_RAW_CONT)
+			bits |= UMT_PTE_CONT;
+#endif
 		if (!(low & X_PRESENT))
 			bits |= UMT_PTE_PROTNONE;
 		if (raw & UT_RAW_THIS) {

@@ -5,11 +5,14 @@
  * swap-entry type layout, and the kernel config.
  */
 #include <bpf/btf.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "facts.h"
@@ -279,4 +282,47 @@ int ut_kfact_btf_funcs(const struct btf *vmlinux_btf, struct umt_meta *m)
 		err |= umt_meta_set(m, key, val);
 	}
 	return err;
+}
+
+/*
+ * arm64 PHYS_OFFSET (memstart_addr) for the page-table walk when the
+ * symbol is not in kallsyms (no CONFIG_KALLSYMS_ALL, Debian's 6.1), and
+ * the paging levels: /proc/kcore's RAM segments carry p_vaddr =
+ * __va(p_paddr) (fs/proc/kcore.c, 6.1.176), and __va(x) = (x -
+ * PHYS_OFFSET) | PAGE_OFFSET (asm/memory.h).  The linear map lies below
+ * the kernel image (0xffff800000000000); it starts at 0xffff000000000000
+ * with 48-bit VA (4 levels with 4K pages; a 52-bit build on a CPU without
+ * LPA2 moves memstart_addr so that it does too) and at 0xfff0000000000000
+ * with 52-bit VA (LPA2, 5 levels).
+ */
+int ut_kfact_arm64_linear(int64_t *memstart, int *levels)
+{
+	int fd = open("/proc/kcore", O_RDONLY), i, ret = -ENOENT;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	uint64_t po;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phentsize != sizeof(ph))
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || ph.p_paddr == (Elf64_Addr)-1 ||
+		    ph.p_vaddr < 0xfff0000000000000ULL ||
+		    ph.p_vaddr >= 0xffff800000000000ULL)
+			continue;
+		po = ph.p_vaddr >= 0xffff000000000000ULL ?
+		     0xffff000000000000ULL : 0xfff0000000000000ULL;
+		*memstart = (int64_t)(ph.p_paddr - (ph.p_vaddr - po));
+		*levels = po == 0xffff000000000000ULL ? 4 : 5;
+		ret = 0;
+		break;
+	}
+out:
+	close(fd);
+	return ret;
 }

@@ -30,5 +30,7 @@ struct umt_meta;
  * function (lib/facts.c); "unknown (no BTF)" without BTF.
  */
 int ut_kfact_btf_funcs(const struct btf *vmlinux_btf, struct umt_meta *m);
+/* arm64: PHYS_OFFSET and paging levels from /proc/kcore; 0 or -errno */
+int ut_kfact_arm64_linear(int64_t *memstart, int *levels);
 
 #endif

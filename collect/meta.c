@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kfacts.h"
 #include "meta.h"
 
 static int meta_setf(struct umt_meta *m, const char *key, const char *fmt,
@@ -37,13 +38,23 @@ static const char *const config_keys[] = {
 	"CONFIG_USERFAULTFD", "CONFIG_DEVICE_PRIVATE", "CONFIG_NR_CPUS",
 };
 
-/* 5-level paging: the kernel clears X86_FEATURE_LA57 when it is off */
+/*
+ * x86 5-level paging: the kernel clears X86_FEATURE_LA57 when it is off.
+ * arm64: from the linear map's place (ut_kfact_arm64_linear()).
+ */
 static int cpuinfo_levels(void)
 {
 	char line[4096];
 	FILE *f = fopen("/proc/cpuinfo", "r");
 	int levels = 0;
 
+#ifdef __aarch64__
+	int64_t ms;
+
+	if (f)
+		fclose(f);
+	return ut_kfact_arm64_linear(&ms, &levels) ? 0 : levels;
+#endif
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {

@@ -77,6 +77,22 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		{ "page_vma_mapped_walk", 1, { M_FEXIT }, { "walk_fexit" } },
 		{ "page_vma_mapped_walk", 1, { M_KRETPROBE },
 		  { "walk_kretprobe" } } } },
+#ifdef __aarch64__
+	/*
+	 * arm64 flushes inline (asm/tlbflush.h): the hookable flush inside
+	 * try_to_unmap_one() is contpte_convert() (6.9+), the batch flush
+	 * try_to_unmap_flush() (6.5+); neither exists on 6.1.
+	 */
+	[UT_HOOK_TLB_FLUSH] = { "tlb_flush", 2, {
+		{ "contpte_convert", 1, { M_FENTRY }, { "contpte_fentry" } },
+		{ "contpte_convert", 1, { M_KPROBE },
+		  { "contpte_kprobe" } } } },
+	[UT_HOOK_TLB_BATCH] = { "tlb_batch", 2, {
+		{ "try_to_unmap_flush", 1, { M_FENTRY },
+		  { "ubc_flush_fentry" } },
+		{ "try_to_unmap_flush", 1, { M_KPROBE },
+		  { "ubc_flush_kprobe" } } } },
+#else
 	[UT_HOOK_TLB_FLUSH] = { "tlb_flush", 2, {
 		{ "flush_tlb_mm_range", 1, { M_FENTRY }, { "tlb_fentry" } },
 		{ "flush_tlb_mm_range", 1, { M_KPROBE }, { "tlb_kprobe" } } } },
@@ -85,6 +101,7 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		  { "tlbbatch_fentry" } },
 		{ "arch_tlbbatch_flush", 1, { M_KPROBE },
 		  { "tlbbatch_kprobe" } } } },
+#endif
 	[UT_HOOK_RSS_STAT] = { "rss_stat", 3, {
 		{ "kmem/rss_stat", 1, { M_TP_BTF }, { "rss_tp_btf" } },
 		{ "kmem/rss_stat", 1, { M_RAW_TP }, { "rss_raw_tp" } },
@@ -492,6 +509,22 @@ bool ut_plan_has(const struct ut_plan *plan, int hook)
 	return hook >= 0 && hook < UT_HOOK_NR && plan->hooks[hook].winner >= 0;
 }
 
+/*
+ * Hooks a trace can do without: the facts hooks from UT_HOOK_FIRST_OPTIONAL
+ * on (the trace says which were attached), and arm64's flush hooks, absent
+ * before 6.5/6.9 (see hook_defs).
+ */
+static bool hook_optional(int h)
+{
+	if (h >= UT_HOOK_FIRST_OPTIONAL)
+		return true;
+#ifdef __aarch64__
+	return h == UT_HOOK_TLB_FLUSH || h == UT_HOOK_TLB_BATCH;
+#else
+	return false;
+#endif
+}
+
 int ut_plan_missing(const struct ut_plan *plan)
 {
 	int h;
@@ -500,8 +533,8 @@ int ut_plan_missing(const struct ut_plan *plan)
 	 * every required hook feeds a live count or a record; the optional
 	 * ones record facts, and the trace says which were attached
 	 */
-	for (h = 0; h < UT_HOOK_FIRST_OPTIONAL; h++)
-		if (plan->hooks[h].winner < 0)
+	for (h = 0; h < UT_HOOK_NR; h++)
+		if (plan->hooks[h].winner < 0 && !hook_optional(h))
 			return h;
 	return -1;
 }
@@ -567,7 +600,7 @@ json_t *ut_plan_json(const struct ut_plan *plan)
 		json_object_set_new(jh, "hook", json_string(hp->name));
 		json_object_set_new(jh, "attached", json_boolean(w != NULL));
 		json_object_set_new(jh, "optional",
-				    json_boolean(h >= UT_HOOK_FIRST_OPTIONAL));
+				    json_boolean(hook_optional(h)));
 		if (w) {
 			json_object_set_new(jh, "symbol",
 					    json_string(w->symbol));
@@ -603,12 +636,14 @@ json_t *ut_plan_json(const struct ut_plan *plan)
 
 void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 {
-	int h = ut_plan_missing(plan), i;
+	int h = ut_plan_missing(plan), i, absent = 0;
 	const struct ut_hook_plan *hp;
 
 	if (h < 0)
 		return;
 	hp = &plan->hooks[h];
+	for (i = 0; i < hp->nr_tries; i++)
+		absent += hp->tries[i].err == -ENOENT;
 	fprintf(f, "unmaptrace record: cannot attach hook '%s' on this "
 		"kernel; tried:\n", hp->name);
 	for (i = 0; i < hp->nr_tries; i++)
@@ -616,17 +651,27 @@ void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 			hp->tries[i].symbol,
 			strerrorname_np(-hp->tries[i].err) ?: "error",
 			hp->tries[i].note);
-	for (h = h + 1; h < UT_HOOK_FIRST_OPTIONAL; h++)
-		if (plan->hooks[h].winner < 0)
+	for (h = h + 1; h < UT_HOOK_NR; h++)
+		if (plan->hooks[h].winner < 0 && !hook_optional(h))
 			fprintf(f, "  (hook '%s' has no mechanism either)\n",
 				plan->hooks[h].name);
-	fprintf(f, "This kernel allows neither fentry/fexit nor kprobes "
-		"here.  What works: record inside a QEMU guest\n"
+	if (absent == hp->nr_tries) {
+		/* the functions are gone (inlined, renamed): not a BPF limit */
+		fprintf(f, "Hook '%s': none of its functions exists in this "
+			"kernel (%s); unmaptrace does not know\nthis kernel's "
+			"equivalent.  `unmaptrace features` shows the whole "
+			"plan.\n", hp->name, hp->nr_tries ?
+			hp->tries[0].symbol : "-");
+		return;
+	}
+	fprintf(f, "Hook '%s': this kernel allows neither fentry/fexit nor "
+		"kprobes on it.  What works: record inside a QEMU guest\n"
 		"(see tests/vm/README.md: tests/vm/guest.sh --kernel 6.12 "
 		"...), or boot a kernel that allows\nfentry (BPF "
 		"trampolines) or has CONFIG_KPROBES=y.  "
-		"`unmaptrace features` shows the whole plan.\n");
+		"`unmaptrace features` shows the whole plan.\n", hp->name);
 }
+
 
 int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 {
@@ -639,7 +684,7 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 	for (h = 0; h < UT_HOOK_NR; h++) {
 		const struct cand *w = winner(plan, h);
 
-		if (!w && h >= UT_HOOK_FIRST_OPTIONAL)
+		if (!w && hook_optional(h))
 			continue;
 		if (!w)
 			return -ENOENT;
@@ -650,6 +695,17 @@ int ut_plan_apply(const struct ut_plan *plan, struct unmaptrace_bpf *skel)
 			bpf_program__set_autoload(p, true);
 		}
 	}
+#ifdef __aarch64__
+	{
+		int64_t ms = 0;
+		int levels;
+
+		if (!ut_kfact_arm64_linear(&ms, &levels)) {
+			skel->rodata->arm64_memstart = ms;
+			skel->rodata->arm64_memstart_known = true;
+		}
+	}
+#endif
 	skel->rodata->rmap_compound_arg = plan->rmap_compound_arg;
 	skel->rodata->vm_droppable_mask = plan->vm_droppable_mask;
 	return 0;

@@ -600,7 +600,7 @@ static bool should_defer(const struct sim *s)
 	 * defers when any sample did.  Older traces: the entry sample.
 	 */
 	if (s->arm64)
-		return true;
+		return !s->p->arm64_no_batch;
 	if (s->t->has_live & UMT_LIVE_DEFER)
 		return s->tlb_iter < s->t->live_defer_walks;
 	return s->t->defer_flush;

@@ -62,6 +62,7 @@ struct model_policy {
 				 * do overrides the release's rules */
 	bool huge_pmd_unseen;	/* ... but unmap_huge_pmd_locked() was not
 				 * watched (lib/facts.c) */
+	bool arm64_no_batch;	/* < 6.5: no deferred TLB flush on arm64 */
 	char release[64];	/* kernel.release the policy was made for */
 	char facts[200];	/* "kernel": which rules came from kernel
 				 * facts, which from the release table */

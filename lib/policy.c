@@ -154,6 +154,13 @@ static void policy_details(struct model_policy *p, int v)
 	 * (:40, :316) and 6.12.107 by ptep_get().
 	 */
 	p->walk_lockless = v >= KV(7, 2);
+	/*
+	 * arm64 selects ARCH_WANT_BATCHED_UNMAP_TLB_FLUSH from 6.5 (6.12/7.3
+	 * arch/arm64/Kconfig; not 6.1's): before, should_defer_flush() is
+	 * the stub returning false (6.1 mm/rmap.c:737) and every PTE goes
+	 * through ptep_clear_flush() -> flush_tlb_page().
+	 */
+	p->arm64_no_batch = v < KV(6, 5);
 	p->arm64_tlbi_range = true;
 	p->arm64_bbml2 = false;
 	p->no_page_mapcount = false;

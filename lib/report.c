@@ -249,8 +249,16 @@ static void check_call(struct report *r, const struct umt_ttu *t,
 	live_of(t, live);
 	for (i = 0; i < RL_NR; i++)
 		cmp[i] = true;
-	/* flush_tlb_mm_range() is x86 only */
+	/*
+	 * x86: flush_tlb_mm_range().  arm64 flushes inline; its live count
+	 * is contpte_convert() (the collector's arm64 tlb_flush hook), one
+	 * __flush_tlb_range() per unfold: the model's contpte_unfold.
+	 */
 	cmp[RL_TLB_FLUSHES] = report_trace_is_x86(r);
+	if (r->unfold_hooked) {
+		model[RL_TLB_FLUSHES] = mc->n.tlb[MT_CONTPTE_UNFOLD];
+		cmp[RL_TLB_FLUSHES] = true;
+	}
 	/* a call always makes one walk call: 0 means the hook is absent */
 	cmp[RL_WALK_CALLS] = t->live_walk_calls > 0;
 	cmp[RL_WALK_TRUE] = t->live_walk_calls > 0;
@@ -450,7 +458,7 @@ void report_finish(struct report *r)
 bool report_live_compared(const struct report *r, int i)
 {
 	if (i == RL_TLB_FLUSHES)
-		return report_trace_is_x86(r);
+		return report_trace_is_x86(r) || r->unfold_hooked;
 	if (i == RL_WALK_CALLS || i == RL_WALK_TRUE)
 		return r->walk_hooked;
 	return true;
@@ -537,6 +545,7 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	const char *raw = umt_meta_get(m, UMT_KEY_ARCH);
 	const char *arch = report_norm_arch(raw);
 	const char *w = umt_meta_get(m, UMT_KEY_WORKLOAD);
+	int i;
 
 	snprintf(r->kernel, sizeof(r->kernel), "%s", rel ? rel : "");
 	snprintf(r->arch, sizeof(r->arch), "%s",
@@ -550,6 +559,12 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	snprintf(r->kernel_label, sizeof(r->kernel_label), "%s", w ? w : "");
 	set_mapcount_config(r, m);
 	set_kernel_facts(r, m);
+	r->unfold_hooked = false;
+	for (i = 0; i < m->nr_attach; i++)
+		if (!report_trace_is_x86(r) && !m->attach[i].err &&
+		    !strcmp(m->attach[i].hook, "tlb_flush") &&
+		    !strcmp(m->attach[i].symbol, "contpte_convert"))
+			r->unfold_hooked = true;
 }
 
 void report_policy_label(const struct model_policy *p, char *buf,

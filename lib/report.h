@@ -78,6 +78,7 @@ struct report {
 	/* live counts: sum of umt_ttu.live_* plus the flush records */
 	bool has_live;
 	bool walk_hooked;		/* some call saw a walk call */
+	bool unfold_hooked;		/* arm64: tlb_flush is contpte_convert */
 	uint64_t live_ttu_calls;
 	uint64_t live[RL_NR];
 	struct report_live_group live_by_kind[UMT_KIND_NR];

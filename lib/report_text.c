@@ -155,6 +155,11 @@ void report_check_text(const struct report *r, FILE *f)
 			r->live[i] - r->live_excluded[i] == r->model[i] ?
 			"" : "  MISMATCH");
 	}
+	if (r->unfold_hooked)
+		fprintf(f, "  (arm64: tlb_flushes are contpte_convert() "
+			"calls, one __flush_tlb_range() per\n  unfold; the "
+			"inline TLBIs are for the QEMU plugin, tests/vm/"
+			"plugin)\n");
 	if (r->defer_ambiguous || r->flush_ambiguous)
 		fprintf(f, "  not compared: the x86 flushes of %llu call(s) "
 			"and %llu flush record(s)\n  (%llu live flushes): "

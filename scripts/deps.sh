@@ -9,7 +9,12 @@ libzstd-dev libjansson-dev pkg-config"
 # initramfs, cpio, e2fsprogs and xfsprogs (file systems in the guest),
 # xz (modules); python3 and jq read JSON in the shell tests
 test_pkgs="$build_pkgs qemu-system-x86 busybox-static cpio e2fsprogs
-xfsprogs xz-utils debian-archive-keyring ca-certificates python3 jq"
+xfsprogs xz-utils debian-archive-keyring ca-certificates python3 jq
+qemu-system-arm gcc-aarch64-linux-gnu"
+# (arm64 guests: qemu-system-aarch64, the cross compiler for the static
+# arm64 collector; its libraries and the plugin header come from Debian's
+# :arm64 and source packages, fetched into the cache by
+# tests/vm/sysroot-arm64.sh and tests/vm/plugin/qemu-plugin-header.sh)
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;

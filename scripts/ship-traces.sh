@@ -5,6 +5,7 @@
 #   scripts/ship-traces.sh [DIR]       (DIR: default tests/out/vm)
 #
 # Each DIR/<release>/<workload>.umt becomes traces/<X.Y>/<workload>.umt
+# (traces/arm64/<X.Y>/ for an arm64 release, UMT_ARCH=arm64 matrix.sh)
 # after `unmaptrace replay --check` passed on it (a trace the model cannot
 # reproduce is a bug to find, not a fixture), and traces/README.md is
 # regenerated from the traces' own headers: kernel package, version and
@@ -24,6 +25,7 @@ for f in "$src"/*/*.umt; do
 	short=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')
 	w=$(basename "$f" .umt)
 	case $skip in *" $short/$w "*) continue ;; esac
+	case $rel in *-arm64) short=arm64/$short ;; esac
 	if ! "$bin" replay --check "$f" >/tmp/ship-check.$$ 2>&1; then
 		echo "refused $f: replay --check failed:" >&2
 		sed -n '/^check:/,$p' /tmp/ship-check.$$ | head -20 >&2
@@ -33,6 +35,10 @@ for f in "$src"/*/*.umt; do
 	mkdir -p "traces/$short"
 	cp "$f" "traces/$short/$w.umt"
 	chmod 0644 "traces/$short/$w.umt"
+	# arm64: the QEMU plugin's TLBI totals of the same run's probe pass
+	if [ -f "${f%.umt}.tlbi.summary" ]; then
+		cp "${f%.umt}.tlbi.summary" "traces/$short/$w.tlbi"
+	fi
 	shipped=$((shipped + 1))
 done
 rm -f /tmp/ship-check.$$
@@ -50,6 +56,14 @@ after `unmaptrace replay --check` reproduced its live counts.  Nothing here
 is synthetic.  Every header carries its own provenance
 (`unmaptrace info FILE`); this table is generated from those headers.
 
+traces/arm64/ holds the same workloads recorded on Debian's arm64 cloud
+kernels (`UMT_ARCH=arm64 tests/vm/matrix.sh`: qemu-system-aarch64 -M virt
+-cpu max,pauth-impdef=on,lpa2=off, 48-bit VA, 4 levels; 6.1 through
+kprobes).  Beside each, `W.tlbi` holds the TLBIs the QEMU plugin
+(tests/vm/plugin/umt-tlbi.c) counted in the same guest's probe run
+(`tlbi_ttu`: executed inside try_to_unmap_one; per kind and function).
+`7.3/anon-pageout-256m.umt` is the seeds' 256 MiB case (`--size 256`).
+
 The 6.18 and 7.2 mlock recordings are left out for size (see
 scripts/ship-traces.sh).  `default.umt` is `7.3/anon-pageout.umt`: the seeds' benchmark (anonymous
 memory in 64K mTHP folios, MADV_PAGEOUT, swap on a RAM disk) on the newest
@@ -58,7 +72,7 @@ kernel.
 | trace | kernel package | version (suite) | workload | calls | bytes | recorded with |
 |---|---|---|---|---|---|---|
 HDR
-	for f in traces/*/*.umt; do
+	for f in traces/*/*.umt traces/arm64/*/*.umt; do
 		info=$("$bin" info "$f")
 		calls=$(sed -n 's/^  TTU \{1,\}\([0-9]*\).*/\1/p' <<<"$info")
 		printf '| %s | %s | %s (%s) | %s | %s | %s | `%s` |\n' \

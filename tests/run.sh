@@ -44,7 +44,10 @@ run_group() {
 		done
 		;;
 	vm-full)
-		tests/vm/matrix.sh --full ;;
+		tests/vm/matrix.sh --full
+		# the arm64 matrix: Debian's arm64 kernels (tests/vm/KERNELS.arm64)
+		UMT_ARCH=arm64 UMT_VM_OUT=tests/out/vm-arm64 \
+			tests/vm/matrix.sh --full ;;
 	*)
 		if [ -x "tests/$g/run.sh" ]; then
 			"tests/$g/run.sh"

@@ -29,12 +29,22 @@
 # which is a module) between marker lines, and so does the script's exit
 # status.  The runner exits with that status; 124 and a message on
 # timeout, 125 if the guest never reported (boot failure, panic).
+#
+# UMT_ARCH=arm64: an arm64 kernel (tests/vm/KERNELS.arm64) under
+# qemu-system-aarch64 -M virt, with busybox and mke2fs from the arm64
+# sysroot (sysroot-arm64.sh) and the .output/static-arm64 binaries.  The
+# virt board has one UART: the results come back over the console.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
-wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static/umt-workload}
+arch=${UMT_ARCH:-x86}
+[ "$arch" = aarch64 ] && arch=arm64
+sfx=""
+[ "$arch" = arm64 ] && sfx=-arm64
+export UMT_ARCH=$arch
+umt_bin=${UMT_BIN:-$top/.output/static$sfx/unmaptrace}
+wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static$sfx/umt-workload}
 
 kernel="" smp=1 mem=1024 timeout=600 out="" modules="brd" extra=() retries=1
 die() { echo "guest.sh: $*" >&2; exit 125; }
@@ -67,7 +77,9 @@ out=$(cd "$out" && pwd)
 
 # The workloads are ours: build them if missing or stale.
 if [ -z "${UMT_WORKLOAD_BIN:-}" ]; then
-	make -s -C "$top/tests/workloads" OUT="$(dirname "$wl_bin")" >&2 ||
+	wcc=()
+	[ "$arch" = arm64 ] && wcc=(CC=aarch64-linux-gnu-gcc)
+	make -s -C "$top/tests/workloads" "${wcc[@]}" OUT="$(dirname "$wl_bin")" >&2 ||
 		die "building tests/workloads failed"
 fi
 
@@ -78,8 +90,14 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,out,guest,mnt/umt,lib/umt,lib/modules,lib64,etc,root}
 
 # --- busybox ---------------------------------------------------------------
-bb=$(command -v busybox) || die "busybox not installed (busybox-static)"
-if ldd "$bb" >/dev/null 2>&1; then
+if [ "$arch" = arm64 ]; then
+	sysroot=$("$here/sysroot-arm64.sh") || die "no arm64 sysroot"
+	bb=$sysroot/bin/busybox
+	[ -x "$bb" ] || die "no busybox in $sysroot"
+else
+	bb=$(command -v busybox) || die "busybox not installed (busybox-static)"
+fi
+if [ "$arch" = x86 ] && ldd "$bb" >/dev/null 2>&1; then
 	die "$bb is dynamically linked (install busybox-static)"
 fi
 cp "$bb" "$root/bin/busybox"
@@ -93,9 +111,30 @@ copy_dyn() {
 		cp -Ln "$lib" "$root/$lib" 2>/dev/null || true
 	done
 }
-mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
-[ -x "$mke2fs" ] || die "mke2fs not installed (e2fsprogs)"
-copy_dyn "$mke2fs" sbin/mke2fs
+# arm64: the sysroot's mke2fs, its DT_NEEDED libraries and the loader
+copy_cross() {
+	local f=$1 dst=$2 lib
+	cp -L "$f" "$root/$dst"
+	for lib in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -e "$root/lib/$lib" ] && continue
+		local d
+		for d in lib usr/lib ""; do
+			[ -n "$d" ] || die "arm64 $lib missing in $sysroot"
+			[ -e "$sysroot/$d/aarch64-linux-gnu/$lib" ] && break
+		done
+		mkdir -p "$root/lib"
+		copy_cross "$sysroot/$d/aarch64-linux-gnu/$lib" "lib/$lib"
+	done
+}
+if [ "$arch" = arm64 ]; then
+	copy_cross "$sysroot/sbin/mke2fs" sbin/mke2fs
+	cp -L "$sysroot/lib/ld-linux-aarch64.so.1" "$root/lib/"
+	UMT_NO_XFS=1
+else
+	mke2fs=$(command -v mke2fs || echo /usr/sbin/mke2fs)
+	[ -x "$mke2fs" ] || die "mke2fs not installed (e2fsprogs)"
+	copy_dyn "$mke2fs" sbin/mke2fs
+fi
 # XFS (large file folios since 5.18, unlike ext4 before 6.16) when the
 # host has xfsprogs: mkfs.xfs goes in and xfs.ko is loaded.
 if mkxfs=$(command -v mkfs.xfs || ls /usr/sbin/mkfs.xfs /sbin/mkfs.xfs 2>/dev/null | head -1) &&
@@ -183,13 +222,27 @@ while :; do
 	attempt=$((attempt + 1))
 	: >"$data"
 	set +e
-	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-		-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
-		-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
-		-display none -monitor none -no-reboot \
-		-serial "file:$console" -serial "file:$data" </dev/null
+	if [ "$arch" = arm64 ]; then
+		# -cpu max,lpa2=off: 48-bit VA, 4 levels (the arm64 la57=off;
+		# Debian's CONFIG_ARM64_VA_BITS=52 would use LPA2);
+		# pauth-impdef: QEMU's cheap pointer-auth hash (boot 6 s, not 15)
+		timeout --foreground -k 10 "$timeout" qemu-system-aarch64 \
+			-M virt -accel tcg -cpu "${UMT_ARM64_CPU:-max,pauth-impdef=on,lpa2=off}" \
+			-m "$mem" -smp "$smp" \
+			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+			-append "console=ttyAMA0 quiet panic=-1 umt_data=console ${UMT_APPEND:-}" \
+			-display none -monitor none -no-reboot \
+			${UMT_QEMU_EXTRA:-} -serial "file:$console" </dev/null
+	else
+		timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
+			-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
+			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
+			-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
+			-display none -monitor none -no-reboot \
+			-serial "file:$console" -serial "file:$data" </dev/null
+	fi
 	qrc=$?
+	[ "$arch" = arm64 ] && cp "$console" "$data"
 	set -e
 	if grep -q '^UMT-BOOTED' "$data" || [ "$qrc" -eq 124 ] ||
 		[ "$qrc" -eq 137 ] || [ "$attempt" -gt "$retries" ]; then

@@ -5,6 +5,8 @@
 #   kernels.sh fetch NAME...       download + unpack; prints the kernel dirs
 #   kernels.sh update              refresh the private package lists
 #   kernels.sh release NAME        just the release string (for scripts)
+#   kernels.sh debs SUITE PKG...   download other packages of SUITE (for
+#                                  the arm64 sysroot); prints the .deb paths
 #
 # Everything lives under ${UMT_CACHE:-<top>/.cache}: a private apt state
 # (apt/), downloaded .debs (debs/) and the unpacked kernels:
@@ -16,13 +18,21 @@
 #
 # The machine's own apt sources and state are never read or written.
 # NAME may also be a literal release already in the cache.
+# UMT_ARCH=arm64: Debian's arm64 kernels from tests/vm/KERNELS.arm64, with
+# their own private apt state (apt-arm64/, Architectures: arm64).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${UMT_CACHE:-$top/.cache}
-kfile=${UMT_KERNELS_FILE:-$here/KERNELS}
-aptdir=$cache/apt
+debarch=amd64 ksuffix=""
+case ${UMT_ARCH:-x86} in
+x86 | amd64 | x86_64) ;;
+arm64 | aarch64) debarch=arm64 ksuffix=.arm64 ;;
+*) echo "kernels.sh: UMT_ARCH=$UMT_ARCH: x86 or arm64" >&2; exit 2 ;;
+esac
+kfile=${UMT_KERNELS_FILE:-$here/KERNELS$ksuffix}
+aptdir=$cache/apt${ksuffix/./-}
 suites_all="bullseye bookworm trixie trixie-backports sid"
 
 die() { echo "kernels.sh: $*" >&2; exit 1; }
@@ -36,7 +46,8 @@ apt_opts() {
 		-o "Dir::Cache=$aptdir/cache" \
 		-o APT::Get::AllowUnauthenticated=false \
 		-o Debug::NoLocking=true \
-		-o APT::Sandbox::User=root
+		-o APT::Sandbox::User=root \
+		-o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch"
 }
 
 apt_setup() {
@@ -47,6 +58,7 @@ apt_setup() {
 	URIs: http://deb.debian.org/debian
 	Suites: $suites_all
 	Components: main
+	Architectures: $debarch
 	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 	EOF
 }
@@ -64,7 +76,7 @@ apt_update() {
 lists_ready() {
 	apt_setup
 	local f
-	f=$(find "$aptdir/lists" -maxdepth 1 -name '*_sid_main_binary-amd64_Packages*' \
+	f=$(find "$aptdir/lists" -maxdepth 1 -name "*_sid_main_binary-${debarch}_Packages*" \
 		-mtime -1 2>/dev/null | head -1)
 	[ -n "$f" ] && return
 	# stale lists still resolve (to what was newest then) when offline
@@ -78,7 +90,7 @@ lists_ready() {
 packages() {
 	local s=$1 f
 	f=$(find "$aptdir/lists" -maxdepth 1 \
-		-name "deb.debian.org_debian_dists_${s}_main_binary-amd64_Packages*" | head -1)
+		-name "deb.debian.org_debian_dists_${s}_main_binary-${debarch}_Packages*" | head -1)
 	[ -n "$f" ] || die "no package list for suite $s"
 	/usr/lib/apt/apt-helper cat-file "$f"
 }
@@ -266,6 +278,18 @@ release)
 fetch)
 	[ $# -gt 0 ] || usage 2
 	for n in "$@"; do fetch_one "$n"; done
+	;;
+debs)
+	[ $# -ge 2 ] || usage 2
+	s=$1
+	shift
+	lists_ready
+	for p in "$@"; do
+		v=$(packages "$s" | awk -v p="$p" '/^Package: / { f = $2 == p }
+			f && /^Version: / && !v { v = $2 } END { print v }')
+		[ -n "$v" ] || die "no package $p in $s ($debarch)"
+		download "$p" "$v"
+	done
 	;;
 -h | --help | help) usage 0 ;;
 *) usage 2 ;;

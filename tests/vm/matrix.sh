@@ -20,12 +20,27 @@
 # Prints "PASS name" / "FAIL name: why" (counted by tests/run.sh) and
 # "SKIP name: why" (not counted).  Checks are version-agnostic: nothing
 # here depends on a kernel's minor version.
+#
+# UMT_ARCH=arm64: the arm64 kernels (KERNELS.arm64) under
+# qemu-system-aarch64, the collector cross-built (CROSS_COMPILE=
+# aarch64-linux-gnu-, OUTPUT=.output/static-arm64), every guest run under
+# the TLBI-counting plugin (tests/vm/plugin/, W.tlbi, W.kallsyms.gz), and
+# the host's ./unmaptrace to read the traces.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 outroot=${UMT_VM_OUT:-$top/tests/out/vm}
-umt_bin=${UMT_BIN:-$top/.output/static/unmaptrace}
+arch=${UMT_ARCH:-x86}
+[ "$arch" = aarch64 ] && arch=arm64
+export UMT_ARCH=$arch
+sfx="" cross=()
+if [ "$arch" = arm64 ]; then
+	sfx=-arm64
+	cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+fi
+umt_bin=${UMT_BIN:-$top/.output/static$sfx/unmaptrace}
+host_bin=$umt_bin
 build_static=1
 [ -n "${UMT_BIN:-}" ] && build_static=0	# the caller chose a binary
 export UMT_BIN=$umt_bin
@@ -64,8 +79,8 @@ mem=$((size * 4 + 768))
 if [ $build_static -eq 1 ]; then
 	mkdir -p "$top/.output"
 	blog=$top/.output/vm-static-build.log
-	if make -s -C "$top" STATIC=1 OUTPUT=.output/static \
-		BIN=.output/static/unmaptrace >"$blog" 2>&1; then
+	if make -s -C "$top" STATIC=1 "${cross[@]}" OUTPUT=.output/static$sfx \
+		BIN=.output/static$sfx/unmaptrace >"$blog" 2>&1; then
 		echo "PASS vm/build-static"
 	else
 		echo "FAIL vm/build-static: make STATIC=1 failed (see .output/vm-static-build.log):"
@@ -76,6 +91,22 @@ if [ ! -x "$umt_bin" ]; then
 	echo "matrix.sh: note: $umt_bin missing: recording steps are skipped" >&2
 fi
 make -s -C "$top/tests/workloads" >&2 || { echo "FAIL vm/workloads: build failed"; exit 0; }
+plugin=""
+if [ "$arch" = arm64 ]; then
+	make -s -C "$top/tests/workloads" CC=aarch64-linux-gnu-gcc \
+		OUT="$top/.output/static-arm64" >&2 ||
+		{ echo "FAIL vm/workloads: arm64 build failed"; exit 0; }
+	# the traces are read on this host: its own build
+	host_bin=${UNMAPTRACE:-$top/unmaptrace}
+	[ -x "$host_bin" ] || make -s -C "$top" >&2 ||
+		{ echo "FAIL vm/build: host unmaptrace"; exit 0; }
+	if make -s -C "$top/tests/vm/plugin" >&2; then
+		plugin=$top/.output/plugin/umt-tlbi.so
+		echo "PASS vm/build-plugin"
+	else
+		echo "FAIL vm/build-plugin: tests/vm/plugin (qemu-plugin.h?)"
+	fi
+fi
 
 kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -1; }
 
@@ -93,6 +124,7 @@ tolerance() {
 check() {
 	local k=$1 rel=$2 w=$3 d=$4 grc=$5 name="vm/$1/$3"
 	local st=$d/$w.status ft=$d/$w.ftrace flog=$d/$w.ftrace.log
+	[ "$arch" = arm64 ] && name=vm/arm64/$1/$3
 	if [ "$grc" -eq 124 ]; then
 		echo "FAIL $name: guest timed out (${timeout}s)"
 		return
@@ -141,7 +173,7 @@ check() {
 		echo "PASS $name/ftrace (no memory.reclaim here: nothing to unmap, 0 calls)"
 	elif [ "$ttuo" -eq 0 ]; then
 		echo "FAIL $name/ftrace: try_to_unmap_one never ran for the workload"
-	elif [ $((flush + batch)) -eq 0 ]; then
+	elif [ $((flush + batch)) -eq 0 ] && [ "$arch" = x86 ]; then
 		echo "FAIL $name/ftrace: $ttuo unmaps but no TLB flush at all"
 	else
 		echo "PASS $name/ftrace (try_to_unmap_one=$ttuo flush_in=$flush batch_flush=$batch)"
@@ -152,7 +184,7 @@ check() {
 	# those whose reclaim retries vary from run to run)
 	local umt=$d/$w.umt n
 	if [ "$rrc" = 0 ] && [ -s "$umt" ] && [ -n "$ttuo" ]; then
-		n=$({ "$umt_bin" dump "$umt" 2>/dev/null || echo DUMP-FAILED; } |
+		n=$({ "$host_bin" dump "$umt" 2>/dev/null || echo DUMP-FAILED; } |
 			awk '/^DUMP-FAILED$/ { f = 1 } / TTU / { n++ }
 				END { print f ? "x" : n + 0 }')
 		if [ "$n" != x ]; then
@@ -174,13 +206,13 @@ check() {
 	# defer-2cpu's flushes depend on where the other thread ran in each run
 	if [ "$rrc" = 0 ] && [ -s "$umt" ] && [ -n "$ttuo" ]; then
 		local csv pairs bad="" c lv pv tol2 dd
-		csv=$("$umt_bin" replay --csv -p none "$umt" 2>/dev/null |
+		csv=$("$host_bin" replay --csv -p none "$umt" 2>/dev/null |
 			awk -F, '$2 == "live" { print $6 "=" $7 }')
 		pairs="rmap_calls:$(kv "$ft" rmap_calls)
 mm_counter_updates:$(kv "$ft" rss_stat_in_ttuo)"
 		case $w in
 		defer-2cpu | mixed-2cpu) ;;
-		*) pairs="$pairs
+		*) [ "$arch" = arm64 ] || pairs="$pairs
 tlb_flushes:$((flush + batch))" ;;
 		esac
 		while IFS=: read -r c pv; do
@@ -192,7 +224,7 @@ tlb_flushes:$((flush + batch))" ;;
 			fi
 		done <<<"$pairs"
 		if [ -z "$bad" ]; then
-			echo "PASS $name/agree-live (rmap, rss_stat$(case $w in *-2cpu) ;; *) echo ', tlb flushes' ;; esac) as the probe)"
+			echo "PASS $name/agree-live (rmap, rss_stat$(case $w in *-2cpu) ;; *) [ "$arch" = arm64 ] || echo ', tlb flushes' ;; esac) as the probe)"
 		else
 			echo "FAIL $name/agree-live:$bad"
 		fi
@@ -211,14 +243,44 @@ tlb_flushes:$((flush + batch))" ;;
 			/"symbol":/ && !s[h] { s[h] = $4 } /"mechanism":/ && !m[h] { m[h] = $4 }
 			END { for (h in a) printf "%s=%s:%s:%d\n", h, s[h], m[h], a[h] }' "$fj" | sort)
 		# migrate, huge_pmd, pte_batch: optional, where the kernel has
-		# the symbol (facts for the kernel policy)
-		if grep -q "^ttu=try_to_unmap_one:fentry:1$" <<<"$plan" &&
-		   grep -q "^rmap=$want_rmap:fentry:1$" <<<"$plan" &&
-		   ! grep -v '^\(migrate\|huge_pmd\|pte_batch\)=' <<<"$plan" |
-			grep -q ':0$'; then
-			echo "PASS $name/plan (ttu fentry, rmap $want_rmap, all hooks attached)"
+		# the symbol (facts for the kernel policy).  arm64 6.1 has no
+		# fentry (-524): kprobes; its flushes are all inline (no
+		# contpte_convert, no try_to_unmap_flush)
+		local mech=fentry opt='^\(migrate\|huge_pmd\|pte_batch\)='
+		if [ "$arch" = arm64 ]; then
+			case $rel in 5.* | 6.[0-9].* | 6.[0-9]-*) mech=kprobe ;; esac
+			case $rel in
+			5.* | 6.[0-8].* | 6.[0-8]-*)
+				opt='^\(tlb_flush\|tlb_batch\|migrate\|huge_pmd\|pte_batch\)=' ;;
+			esac
+		fi
+		if grep -q "^ttu=try_to_unmap_one:$mech:1$" <<<"$plan" &&
+		   grep -q "^rmap=$want_rmap:$mech:1$" <<<"$plan" &&
+		   ! grep -v "$opt" <<<"$plan" | grep -q ':0$'; then
+			echo "PASS $name/plan (ttu $mech, rmap $want_rmap, all hooks attached)"
 		else
 			echo "FAIL $name/plan: $(tr '\n' ' ' <<<"$plan")"
+		fi
+	fi
+
+	# -- arm64: the TLBIs the QEMU plugin counted on try_to_unmap_one's
+	# paths in the ftrace run (no BPF there) against the model's tlbi for
+	# the recorded trace (policy kernel)
+	if [ "$arch" = arm64 ] && [ "$rrc" = 0 ] && [ -s "$umt" ]; then
+		local sum pt mt
+		if sum=$(python3 "$here/plugin/tlbi-attribute.py" "$d/$w.tlbi" \
+			"$d/$w.kallsyms.gz" --summary 2/2 2>&1); then
+			echo "$sum" >"$d/$w.tlbi.summary"
+			pt=$(sed -n 's/^tlbi_ttu=//p' <<<"$sum")
+			mt=$("$host_bin" replay --csv -p kernel "$umt" 2>/dev/null |
+				awk -F, '$4 == "total" && $6 == "tlbi" { print $7 }')
+			if [ -n "$mt" ] && [ "$pt" = "$mt" ]; then
+				echo "PASS $name/tlbi (plugin $pt TLBIs on the unmap paths = model)"
+			else
+				echo "FAIL $name/tlbi: plugin ${pt:-none}, model ${mt:-none} ($(grep '^tlbi_[a-z0-9]*_' <<<"$sum" | tr '\n' ' '))"
+			fi
+		else
+			echo "FAIL $name/tlbi: $sum"
 		fi
 	fi
 
@@ -253,9 +315,10 @@ for k in $kernels; do
 		# loaded (seen at boot before any BPF); the log keeps both.
 		: >"$od/$w.runner.log"
 		for attempt in 1 2; do
-			rm -rf "$run"
+			rm -rf "$run" "$run.tlbi"
 			set +e
-			UMT_WORKLOAD_BIN=$top/.output/static/umt-workload \
+			UMT_WORKLOAD_BIN=$top/.output/static$sfx/umt-workload \
+			UMT_QEMU_EXTRA=${plugin:+"-plugin $plugin,out=$run.tlbi,console=$run/console.log"} \
 				"$here/guest.sh" --kernel "$rel" --smp $smp \
 				--mem $mem --timeout "$timeout" --out "$run" \
 				--file "$kdir/config:/boot/config-$rel" \
@@ -274,10 +337,12 @@ for k in $kernels; do
 			[ -e "$f" ] || continue
 			case $(basename "$f") in
 			console.log) mv "$f" "$od/$w.console.log" ;;
+			kallsyms.gz) mv "$f" "$od/$w.kallsyms.gz" ;;
 			guest.info) mv "$f" "$od/$w.guest.info" ;;
 			*) mv "$f" "$od/" ;;
 			esac
 		done
+		[ -f "$run.tlbi" ] && mv "$run.tlbi" "$od/$w.tlbi"
 		rmdir "$run" 2>/dev/null || true
 		check "$k" "$rel" "$w" "$od" "$grc"
 	done

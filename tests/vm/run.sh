@@ -25,13 +25,29 @@ export UMT_VM_OUT=${UMT_VM_OUT:-$top/tests/out/vm-ci}
 rm -rf "$UMT_VM_OUT"
 "$top/tests/vm/matrix.sh" "$@"
 
+# The arm64 subset (301 s here, builds included, 2026-12-03): 6.1 through
+# kprobes and 7.x with contpte, under the TLBI-counting QEMU plugin; needs
+# qemu-system-aarch64 and the cross compiler (scripts/deps.sh test).
+arm64_out=$UMT_VM_OUT-arm64
+rm -rf "$arm64_out"
+if command -v qemu-system-aarch64 >/dev/null 2>&1 &&
+	command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+	UMT_ARCH=arm64 UMT_VM_OUT=$arm64_out "$top/tests/vm/matrix.sh" \
+		--kernels "${UMT_ARM64_KERNELS:-6.1,7.x}" \
+		--workloads "${UMT_ARM64_WORKLOADS:-anon-pageout,lazyfree}" \
+		--size 32
+else
+	echo "FAIL vm/arm64/tools: qemu-system-aarch64 or aarch64-linux-gnu-gcc missing (scripts/deps.sh test)"
+fi
+
 # The model against the kernels just recorded: replay --check reproduces
 # each fresh trace's live counts, with the binary under test (ASan).
 bin=${UNMAPTRACE:-$top/unmaptrace}
-for f in "$UMT_VM_OUT"/*/*.umt; do
+for f in "$UMT_VM_OUT"/*/*.umt "$arm64_out"/*/*.umt; do
 	[ -f "$f" ] || continue
 	rel=$(basename "$(dirname "$f")")
 	n=vm/check/${rel%%[-+]*}/$(basename "$f" .umt)
+	case $rel in *-arm64) n=vm/check/arm64/${rel%%[-+]*}/$(basename "$f" .umt) ;; esac
 	if "$bin" replay --check "$f" >"$f.check" 2>&1; then
 		echo "PASS $n"
 	else

@@ -309,9 +309,31 @@ static void cleanup_memcg(void)
 	rmdir(cg_path);
 }
 
+/*
+ * arm64: HINT #0x7c and #0x7d (NOPs to the CPU) open and close a window
+ * of the TLBI-counting QEMU plugin (tests/vm/plugin/umt-tlbi.c) around
+ * each reclaim step.
+ */
+static int marker_open(void)
+{
+#ifdef __aarch64__
+	asm volatile("hint #0x7c" ::: "memory");
+#endif
+	return 1;
+}
+
+static void marker_close(int *open)
+{
+#ifdef __aarch64__
+	asm volatile("hint #0x7d" ::: "memory");
+#endif
+	(void)open;
+}
+
 /* Reclaim [addr, addr+len); holes_ok: ENOMEM from MADV_PAGEOUT is expected. */
 static void reclaim(char *addr, size_t len, int holes_ok)
 {
+	int mark __attribute__((cleanup(marker_close))) = marker_open();
 	uint64_t t0, t1;
 	char p[320], buf[32];
 	int r, e = 0;

@@ -44,6 +44,16 @@ reset_state() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
+# arm64: the guest's text symbols, for the TLBI plugin's PCs
+# (tests/vm/plugin/tlbi-attribute.py)
+if [ "$(uname -m)" = aarch64 ] && [ ! -f "$out/kallsyms.gz" ]; then
+	grep ' [tTwW] ' /proc/kallsyms | gzip -1 >"$out/kallsyms.gz"
+fi
+# ... and where try_to_unmap_one lies, for the plugin (it reads the console)
+if [ "$(uname -m)" = aarch64 ]; then
+	awk '$3 == "try_to_unmap_one" { s = $1; getline; print "UMT-TTU-RANGE", s, $1; exit }' /proc/kallsyms
+fi
+
 if [ -x $bin ]; then
 	$bin features --json >"$out/features.json" 2>"$out/features.err"
 	echo "features_rc=$?" >>"$st"
