@@ -82,7 +82,7 @@ OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS) $(COLLECT_SRCS) $(CMD_SRCS))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 SKEL_USERS := $(shell grep -l '\.skel\.h"' $(COLLECT_SRCS) $(CMD_SRCS))
 # what unit tests link: lib/ and collect/'s pure part (no libbpf calls)
-COLLECT_PURE := collect/decode.c
+COLLECT_PURE := collect/decode.c collect/reclaim.c
 UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,$(COLLECT_PURE))
 HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 

@@ -17,7 +17,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load */
-const volatile bool filter_tgid;	/* only tgids in map "tgids" */
+const volatile __u32 filter_mode;	/* enum ut_filter */
+const volatile __u64 filter_cgroup;	/* UT_FILTER_CGROUP: kernfs id */
 const volatile __u32 nr_cpu_ids = 1;
 const volatile __u32 rmap_compound_arg;	/* page_remove_rmap: 1 or 2 */
 const volatile __u64 vm_droppable_mask;	/* 0: kernel has none/unknown */
@@ -74,6 +75,17 @@ struct {
 	__type(value, __u8);
 } tgids SEC(".maps");
 
+/*
+ * Victim filters: tids that ran a recorded call which could defer its TLB
+ * flush, until their next arch_tlbbatch_flush() (that flush is recorded)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} owed SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, UT_CNT_NR);
@@ -110,9 +122,102 @@ static __always_inline void count(__u32 idx, __u64 n)
 
 static __always_inline bool want_task(__u32 tgid)
 {
-	if (!filter_tgid)
+	if (filter_mode == UT_FILTER_ALL)
 		return true;
 	return bpf_map_lookup_elem(&tgids, &tgid) != NULL;
+}
+
+static __always_inline bool followed(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&tgids, &tgid) != NULL;
+}
+
+/*
+ * The victim's memory cgroup: the owner's css_set->subsys[memory_cgrp_id]
+ * (CONFIG_MEMCG), else its cgroup2 cgroup (css_set->dfl_cgrp->self).
+ */
+static __always_inline struct cgroup_subsys_state *
+victim_css(struct task_struct *owner)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cs = BPF_CORE_READ(owner, cgroups);
+	struct cgroup *cg;
+	__u32 id;
+
+	if (!cs)
+		return NULL;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id,
+				       memory_cgrp_id)) {
+		id = bpf_core_enum_value(enum cgroup_subsys_id,
+					 memory_cgrp_id);
+		bpf_probe_read_kernel(&css, sizeof(css), (void *)cs +
+				      bpf_core_field_offset(cs->subsys) +
+				      (id & 15) * sizeof(void *));
+	}
+	if (!css) {
+		cg = BPF_CORE_READ(cs, dfl_cgrp);
+		if (cg)
+			css = (void *)cg + bpf_core_field_offset(cg->self);
+	}
+	return css;
+}
+
+/*
+ * Whose memory this is: vma->vm_mm's owner (mm->owner, CONFIG_MEMCG,
+ * include/linux/mm_types.h 5.10..7.3), its comm and memory cgroup.
+ */
+static __always_inline struct cgroup_subsys_state *
+victim_of(struct ut_ttu *e, struct mm_struct *mm)
+{
+	struct cgroup_subsys_state *css;
+	struct task_struct *owner;
+
+	if (!mm || !bpf_core_field_exists(mm->owner))
+		return NULL;
+	owner = BPF_CORE_READ(mm, owner);
+	if (!owner)
+		return NULL;
+	e->victim_tgid = BPF_CORE_READ(owner, tgid);
+	BPF_CORE_READ_STR_INTO(&e->victim_comm, owner, comm);
+	e->victim_valid |= UT_VICTIM_TGID;
+	css = victim_css(owner);
+	if (css) {
+		e->victim_cgroup = BPF_CORE_READ(css, cgroup, kn, id);
+		e->victim_valid |= UT_VICTIM_CGROUP;
+	}
+	return css;
+}
+
+/* --cgroup: @css is filter_cgroup or below it (16 levels) */
+static __always_inline bool css_under(struct cgroup_subsys_state *css)
+{
+	int i;
+
+	for (i = 0; i < 16 && css; i++) {
+		if (BPF_CORE_READ(css, cgroup, kn, id) == filter_cgroup)
+			return true;
+		css = BPF_CORE_READ(css, parent);
+	}
+	return false;
+}
+
+/* the record filter of ttu_enter(): by victim, reclaimer or cgroup */
+static __always_inline bool want_call(const struct ut_ttu *e,
+				      struct cgroup_subsys_state *css)
+{
+	switch (filter_mode) {
+	case UT_FILTER_VICTIM:
+		/* no mm->owner: fall back to the calling task */
+		if (e->victim_valid & UT_VICTIM_TGID)
+			return followed(e->victim_tgid);
+		return followed(e->tgid);
+	case UT_FILTER_RECLAIMER:
+		return followed(e->tgid);
+	case UT_FILTER_CGROUP:
+		return css_under(css);
+	default:
+		return true;
+	}
 }
 
 static __always_inline struct ut_ttu *current_ttu(void)
@@ -677,31 +782,46 @@ static __always_inline void take_image(struct ut_ttu *e, struct mm_struct *mm,
  * into struct ut_ttu, in the event's field order, inlined into each hook
  * flavour (fentry, kprobe) so the verifier sees it straight.
  */
-static __always_inline int ttu_enter(void *folio, struct vm_area_struct *vma,
+static __always_inline int ttu_enter(void *ctx, void *folio,
+				     struct vm_area_struct *vma,
 				     __u64 address, __u64 flags)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid, tgid = pid_tgid >> 32, zero = 0;
 	__u64 fl, mapping, vm_flags, vm_start, vm_end, pgoff, folio_va, end;
+	struct cgroup_subsys_state *css;
+	struct task_struct *cur;
 	struct mm_struct *mm;
 	struct ut_ttu *e;
 	bool large, swapbacked, anon = false;
+	long n;
 	int pin;
 
-	if (!want_task(tgid))
+	if (filter_mode == UT_FILTER_RECLAIMER && !followed(tgid))
 		return 0;
-	count(UT_CNT_TTU, 1);
 	e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
 	__builtin_memset(e, 0, UT_TTU_HDR_SIZE);
+	e->tid = tid;
+	e->tgid = tgid;
+	mm = BPF_CORE_READ(vma, vm_mm);
+	css = victim_of(e, mm);
+	if (!want_call(e, css))
+		return 0;
+	count(UT_CNT_TTU, 1);
 	e->type = UT_EV_TTU;
 	e->cpu = bpf_get_smp_processor_id();
 	e->ts = bpf_ktime_get_ns();
-	e->tid = tid;
-	e->tgid = tgid;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	mm = BPF_CORE_READ(vma, vm_mm);
+	/* the reclaim path: PF_KSWAPD etc. and the callers on the stack */
+	cur = (struct task_struct *)bpf_get_current_task();
+	e->task_flags = BPF_CORE_READ(cur, flags);
+	n = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+	if (n > 0)
+		e->nr_stack = n / sizeof(__u64);
+	else
+		count(UT_CNT_NO_STACK, 1);
 	e->mm = (__u64)mm;
 	e->vma = (__u64)vma;
 	e->folio = (__u64)folio;
@@ -809,6 +929,14 @@ static __always_inline int ttu_exit(__u64 ret)
 		return 0;
 	e->ret = ret & 0xff;
 	e->has_live |= UT_LIVE_DONE;
+	/* a victim filter records this task's next flush if it may be ours */
+	if ((filter_mode == UT_FILTER_VICTIM ||
+	     filter_mode == UT_FILTER_CGROUP) &&
+	    (e->defer_flush || e->live_defer_walks || e->live_defer_rmap)) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&owed, &tid, &one, BPF_ANY);
+	}
 	size = e->nr_slots;
 	if (size > UMT_MAX_SLOTS)
 		size = UMT_MAX_SLOTS;
@@ -831,7 +959,7 @@ int ttu_fentry(__u64 *ctx)
 	__u64 a[4] = {};
 
 	bpf_probe_read_kernel(a, sizeof(a), ctx);
-	return ttu_enter((void *)a[0], (void *)a[1], a[2], a[3]);
+	return ttu_enter(ctx, (void *)a[0], (void *)a[1], a[2], a[3]);
 }
 
 SEC("fexit/try_to_unmap_one")
@@ -844,7 +972,7 @@ SEC("kprobe/try_to_unmap_one")
 int BPF_KPROBE(ttu_kprobe, void *folio, struct vm_area_struct *vma,
 	       unsigned long address, unsigned long flags)
 {
-	return ttu_enter(folio, vma, address, flags);
+	return ttu_enter(ctx, folio, vma, address, flags);
 }
 
 SEC("kretprobe/try_to_unmap_one")
@@ -1001,12 +1129,38 @@ int BPF_KPROBE(contpte_kprobe)
 
 /* ---- tlb_batch: arch_tlbbatch_flush by recorded tasks ---- */
 
+/*
+ * Which flushes to record.  By reclaimer: the followed tasks' own.  By
+ * victim or cgroup: a task's flush after it ran a recorded call with
+ * another CPU in the mm (the only calls that can defer, 7.3 mm/rmap.c
+ * should_defer_flush()) or a victim's try_to_migrate_one() that could
+ * defer: the calls it flushes are then ours, others may be in it too.
+ */
+static __always_inline bool want_flush(__u32 tid, __u32 tgid)
+{
+	bool want;
+
+	switch (filter_mode) {
+	case UT_FILTER_RECLAIMER:
+		return followed(tgid);
+	case UT_FILTER_VICTIM:
+	case UT_FILTER_CGROUP:
+		want = bpf_map_lookup_elem(&owed, &tid) ||
+		       bpf_map_lookup_elem(&migrate_defers, &tid);
+		if (want)
+			bpf_map_delete_elem(&owed, &tid);
+		return want;
+	default:
+		return true;
+	}
+}
+
 static __always_inline int tlbbatch_hit(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ut_tlbbatch *r;
 
-	if (!want_task(pid_tgid >> 32))
+	if (!want_flush((__u32)pid_tgid, pid_tgid >> 32))
 		return 0;
 	count(UT_CNT_TLBBATCH, 1);
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -1061,12 +1215,26 @@ static __always_inline int migrate_hit(struct vm_area_struct *vma,
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)pid_tgid, one = 1, *md;
+	struct mm_struct *mm = BPF_CORE_READ(vma, vm_mm);
+	struct task_struct *owner;
 
-	if (!want_task(pid_tgid >> 32))
+	if (filter_mode == UT_FILTER_VICTIM) {
+		owner = bpf_core_field_exists(mm->owner) ?
+			BPF_CORE_READ(mm, owner) : NULL;
+		if (!followed(owner ? BPF_CORE_READ(owner, tgid) :
+			      pid_tgid >> 32))
+			return 0;
+	} else if (filter_mode == UT_FILTER_CGROUP) {
+		owner = bpf_core_field_exists(mm->owner) ?
+			BPF_CORE_READ(mm, owner) : NULL;
+		if (!owner || !css_under(victim_css(owner)))
+			return 0;
+	} else if (!want_task(pid_tgid >> 32)) {
 		return 0;
+	}
 	if (!(norm_ttu_flags(flags) & UMT_TTU_BATCH_FLUSH))
 		return 0;
-	if (!mm_has_other_cpu(BPF_CORE_READ(vma, vm_mm)))
+	if (!mm_has_other_cpu(mm))
 		return 0;
 	md = bpf_map_lookup_elem(&migrate_defers, &tid);
 	if (md)
@@ -1207,7 +1375,9 @@ static __always_inline int fork_hit(__u32 parent_tgid, __u32 child_tgid)
 {
 	__u8 one = 1;
 
-	if (!filter_tgid || !bpf_map_lookup_elem(&tgids, &parent_tgid))
+	if ((filter_mode != UT_FILTER_VICTIM &&
+	     filter_mode != UT_FILTER_RECLAIMER) ||
+	    !bpf_map_lookup_elem(&tgids, &parent_tgid))
 		return 0;
 	bpf_map_update_elem(&tgids, &child_tgid, &one, BPF_ANY);
 	return 0;

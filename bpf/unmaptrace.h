@@ -13,6 +13,11 @@
 #include "umt_abi.h"	/* kinds, flags, slot types: one copy */
 
 #define UT_COMM_LEN		16
+/*
+ * Kernel stack frames kept per call, for the reclaim path: enough to
+ * reach memory_reclaim() from try_to_unmap_one() (about 20 with MGLRU)
+ */
+#define UT_STACK_MAX		32
 
 /*
  * Raw slot from the BPF side (ut_ttu.slots), classified into UMT_SLOT_* by
@@ -42,6 +47,14 @@ struct ut_swp_layout {
 	uint32_t migration_first, migration_nr;
 	uint32_t device_first, device_nr;
 	uint32_t marker_first, marker_nr;
+};
+
+/* What the collector records (rodata filter_mode) */
+enum ut_filter {
+	UT_FILTER_ALL		= 0,	/* every call (-a) */
+	UT_FILTER_VICTIM	= 1,	/* victim's tgid in map "tgids" */
+	UT_FILTER_RECLAIMER	= 2,	/* caller's tgid in "tgids" */
+	UT_FILTER_CGROUP	= 3,	/* victim in filter_cgroup or below */
 };
 
 /* Ring buffer event types */
@@ -93,8 +106,20 @@ struct ut_ttu {
 	uint32_t live_walk_true;
 	uint32_t live_defer_walks;	/* walk returns with another CPU */
 	uint32_t live_defer_rmap;	/* rmap calls with another CPU */
+	/* the victim (vma->vm_mm's owner) and what the reclaimer is doing */
+	uint64_t victim_cgroup;		/* kernfs id of its memory cgroup */
+	uint32_t victim_tgid;		/* 0: mm->owner unknown */
+	uint32_t task_flags;		/* current->flags (PF_*) */
+	char victim_comm[UT_COMM_LEN];
+	uint32_t victim_valid;		/* UT_VICTIM_* */
+	uint32_t nr_stack;		/* kernel stack frames in stack[] */
+	uint64_t stack[UT_STACK_MAX];	/* return addresses, innermost 1st */
 	uint32_t slots[UMT_MAX_SLOTS];
 };
+
+/* ut_ttu.victim_valid */
+#define UT_VICTIM_TGID		0x1	/* victim_tgid, victim_comm */
+#define UT_VICTIM_CGROUP	0x2	/* victim_cgroup */
 
 /* ut_ttu.has_live */
 #define UT_LIVE_DONE		0x1	/* fexit ran: live counts valid */
@@ -128,6 +153,7 @@ enum ut_counter {
 	UT_CNT_WALK_TRUE,
 	UT_CNT_DROPS,		/* bpf_ringbuf_reserve/output failed */
 	UT_CNT_TASK_FULL,	/* per-task map full: call not snapshotted */
+	UT_CNT_NO_STACK,	/* bpf_get_stack() failed: path from flags */
 	UT_CNT_NR,
 };
 

@@ -78,8 +78,30 @@ static void put_comm(const char *comm, size_t len)
 	putchar('"');
 }
 
-static void text_ttu(const struct umt_ttu *t, char *image)
+static void text_victim(const struct umt_ttu *t, uint32_t size)
 {
+	const struct umt_ttu_victim *v = umt_ttu_victim(t, size);
+
+	if (!v)
+		return;
+	printf(" victim=");
+	if (v->valid & UMT_VICTIM_TGID) {
+		printf("%u:", v->tgid);
+		put_comm(v->comm, sizeof(v->comm));
+	} else {
+		printf("-");
+	}
+	if (v->valid & UMT_VICTIM_CGROUP)
+		printf(" cgroup=%llu", (unsigned long long)v->cgroup_id);
+	else
+		printf(" cgroup=-");
+	printf(" path=%s how=%s", umt_reclaim_path_name(v->path),
+	       umt_reclaim_how_name(v->how));
+}
+
+static void text_ttu(const struct umt_rec *rec, char *image)
+{
+	const struct umt_ttu *t = rec->payload;
 	char ff[128], vf[128], tf[128];
 
 	printf(" task=%u mm=%u vma=%u folio=%u kind=%s nr_pages=%u flags=%s vma_flags=%s ttu=%s defer=%u ret=%u",
@@ -89,6 +111,7 @@ static void text_ttu(const struct umt_ttu *t, char *image)
 	       umt_vma_flags_str(t->vma_flags, vf, sizeof(vf)),
 	       umt_ttu_flags_str(t->ttu_flags, tf, sizeof(tf)),
 	       t->defer_flush, t->ret);
+	text_victim(t, rec->size);
 	if (t->has_live)
 		printf(" live=rmap:%u/%u,tlb:%u,rss:%u,walk:%u/%u",
 		       t->live_rmap_calls, t->live_rmap_pages,
@@ -119,7 +142,7 @@ static void text_record(const struct umt_rec *rec, char *image)
 	       rec->cpu, umt_rec_type_name(rec->type));
 	switch (rec->type) {
 	case UMT_REC_TTU:
-		text_ttu(rec->payload, image);
+		text_ttu(rec, image);
 		break;
 	case UMT_REC_TLB_FLUSH: {
 		const struct umt_tlb_flush *f = rec->payload;
@@ -143,6 +166,15 @@ static void text_record(const struct umt_rec *rec, char *image)
 		printf(" task=%u tgid=%u pid=%u comm=", t->task_id, t->tgid,
 		       t->pid);
 		put_comm(t->comm, sizeof(t->comm));
+		break;
+	}
+	case UMT_REC_CGROUP: {
+		const struct umt_cgroup *c = rec->payload;
+		char path[4096];
+
+		printf(" cgroup=%llu path=", (unsigned long long)c->cgroup_id);
+		umt_cgroup_path(rec, path, sizeof(path));
+		put_comm(path, sizeof(path));
 		break;
 	}
 	case UMT_REC_STATS: {
@@ -241,6 +273,29 @@ static json_t *comm_json(const char *comm, size_t len)
 	return json_stringn(buf, n);
 }
 
+/* the 1.2 victim block, as "victim": {...} (null before 1.2) */
+static void json_victim(json_t *o, const struct umt_rec *rec)
+{
+	const struct umt_ttu_victim *v = umt_ttu_victim(rec->payload,
+							rec->size);
+	json_t *j;
+
+	if (!v) {
+		cmd_jset(o, "victim", json_null());
+		return;
+	}
+	j = json_object();
+	if (v->valid & UMT_VICTIM_TGID) {
+		cmd_jset(j, "tgid", json_integer(v->tgid));
+		cmd_jset(j, "comm", comm_json(v->comm, sizeof(v->comm)));
+	}
+	if (v->valid & UMT_VICTIM_CGROUP)
+		cmd_jset(j, "cgroup", json_integer(v->cgroup_id));
+	cmd_jset(j, "path", json_string(umt_reclaim_path_name(v->path)));
+	cmd_jset(j, "how", json_string(umt_reclaim_how_name(v->how)));
+	cmd_jset(o, "victim", j);
+}
+
 static json_t *json_record(const struct umt_rec *rec, char *image)
 {
 	json_t *o = json_object();
@@ -255,7 +310,17 @@ static json_t *json_record(const struct umt_rec *rec, char *image)
 	switch (rec->type) {
 	case UMT_REC_TTU:
 		json_ttu(o, rec->payload, image);
+		json_victim(o, rec);
 		break;
+	case UMT_REC_CGROUP: {
+		const struct umt_cgroup *c = rec->payload;
+		char path[4096];
+
+		cmd_jset(o, "cgroup", json_integer(c->cgroup_id));
+		umt_cgroup_path(rec, path, sizeof(path));
+		cmd_jset(o, "path", comm_json(path, sizeof(path)));
+		break;
+	}
 	case UMT_REC_TLB_FLUSH: {
 		const struct umt_tlb_flush *f = rec->payload;
 

@@ -16,11 +16,17 @@ static const char record_doc[] =
 "Record what try_to_unmap_one() sees into a .umt trace (root).\n"
 "\n"
 "USAGE: unmaptrace record [-o FILE] [-d SECONDS] [-b MB] [--meta K=V]...\n"
-"                         (-p PID | -a | -- CMD [ARGS...])\n"
+"                         [--reclaimer-only] (-p PID | -- CMD [ARGS...])\n"
+"       unmaptrace record [OPTIONS] (-a | --cgroup PATH) [-- CMD [ARGS...]]\n"
 "\n"
-"With CMD: run it, record it and its children, stop when it exits (or\n"
-"after -d, then CMD gets SIGTERM).  -p follows a running process and its\n"
-"children until it exits, -a the whole system (kswapd included).\n"
+"With CMD: run it and record every call that unmaps memory of it or its\n"
+"children (the victims), whoever makes it (kswapd, direct reclaim,\n"
+"another process's memory.reclaim); stop when CMD exits (or after -d,\n"
+"then CMD gets SIGTERM).  -p PID does the same for a running process\n"
+"and its children until it exits.  --reclaimer-only records instead the\n"
+"calls those processes make themselves, on anyone's memory.  -a records\n"
+"every call on the system, --cgroup PATH those whose victim is in that\n"
+"memory cgroup or below; with CMD, until CMD exits.\n"
 "Ctrl-C (SIGINT/SIGTERM) ends the trace cleanly.\n"
 "An existing FILE is renamed to FILE.old first.  Exit status 0 when the\n"
 "trace was written (CMD's own status is in the summary line), 1 when\n"
@@ -29,13 +35,22 @@ static const char record_doc[] =
 "EXAMPLES:\n"
 "    unmaptrace record -- umt-workload anon-pageout --size 64\n"
 "    unmaptrace record -o t.umt -d 10 -a     # whole system, 10 s\n"
+"    unmaptrace record -a -- ./hog            # everything, until ./hog exits\n"
+"    unmaptrace record --cgroup /sys/fs/cgroup/db -d 60\n"
 "    unmaptrace record -p 1234 --meta workload=db-reclaim\n";
+
+enum { OPT_CGROUP = 0x100, OPT_RECLAIMER_ONLY };
 
 static const struct argp_option record_opts[] = {
 	{ "output", 'o', "FILE", 0, "trace file (default unmaptrace.umt)", 0 },
 	{ "duration", 'd', "SECONDS", 0, "stop after SECONDS", 0 },
 	{ "pid", 'p', "PID", 0, "follow process PID and its children", 0 },
-	{ "all", 'a', NULL, 0, "record every task", 0 },
+	{ "all", 'a', NULL, 0, "record every call (with CMD: until it exits)",
+	  0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "record calls whose victim is in "
+	  "this memory cgroup or below", 0 },
+	{ "reclaimer-only", OPT_RECLAIMER_ONLY, NULL, 0, "with -p or CMD: "
+	  "record the calls they make, not those on their memory", 0 },
 	{ "meta", 'm', "KEY=VALUE", 0, "add a metadata pair (repeatable)", 0 },
 	{ "buffer", 'b', "MB", 0, "ring buffer size in MiB (default 16)", 0 },
 	CMD_HELP_OPTIONS,
@@ -76,6 +91,12 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 	case 'a':
 		a->all = true;
 		break;
+	case OPT_CGROUP:
+		a->cgroup = arg;
+		break;
+	case OPT_RECLAIMER_ONLY:
+		a->reclaimer_only = true;
+		break;
 	case 'm':
 		if (!strchr(arg, '=') || arg[0] == '=')
 			argp_error(state, "--meta wants KEY=VALUE, got '%s'",
@@ -104,9 +125,16 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
-		if ((a->pid > 0) + a->all + (a->nr_cmd > 0) != 1)
-			argp_error(state, "give exactly one of -p PID, -a or "
+		if ((a->pid > 0) + a->all + !!a->cgroup > 1)
+			argp_error(state, "give one of -p PID, -a or --cgroup");
+		if (a->pid > 0 && a->nr_cmd)
+			argp_error(state, "give -p PID or -- CMD, not both");
+		if (!a->pid && !a->all && !a->cgroup && !a->nr_cmd)
+			argp_error(state, "give -p PID, -a, --cgroup PATH or "
 				   "-- CMD");
+		if (a->reclaimer_only && (a->all || a->cgroup))
+			argp_error(state, "--reclaimer-only goes with -p PID "
+				   "or -- CMD");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -162,11 +162,56 @@ uint32_t ut_classify_x86(uint32_t raw, const struct ut_swp_layout *s)
 	return UMT_SLOT_MAKE(type, 0, bits);
 }
 
+/* UMT_REC_CGROUP the first time a cgroup id is seen */
+static void cgroup_seen(struct ut_decoder *d, uint64_t ts, uint32_t cpu,
+			uint64_t id)
+{
+	struct {
+		struct umt_cgroup c;
+		char path[4096];
+	} u;
+	bool fresh;
+
+	if (!ut_idmap_get(&d->cgroups, id, &fresh) || !fresh)
+		return;
+	memset(&u, 0, sizeof(u));
+	u.c.cgroup_id = id;
+	if (!d->cgroup_path ||
+	    d->cgroup_path(d->cgroup_ctx, id, u.path, sizeof(u.path)))
+		u.path[0] = 0;
+	d->emit(d->emit_ctx, UMT_REC_CGROUP, ts, cpu, &u,
+		sizeof(u.c) + strlen(u.path) + 1);
+}
+
+/* the 1.2 block: victim from the event, path from flags and stack */
+static void decode_victim(struct ut_decoder *d, const struct ut_ttu *e,
+			  struct umt_ttu_victim *v)
+{
+	uint32_t ns = e->nr_stack < UT_STACK_MAX ? e->nr_stack : UT_STACK_MAX;
+
+	memset(v, 0, sizeof(*v));
+	if (e->victim_valid & UT_VICTIM_TGID) {
+		v->valid |= UMT_VICTIM_TGID;
+		v->tgid = e->victim_tgid;
+		memcpy(v->comm, e->victim_comm, sizeof(v->comm));
+		v->comm[sizeof(v->comm) - 1] = 0;
+	}
+	if (e->victim_valid & UT_VICTIM_CGROUP) {
+		v->valid |= UMT_VICTIM_CGROUP;
+		v->cgroup_id = e->victim_cgroup;
+		cgroup_seen(d, e->ts, e->cpu, e->victim_cgroup);
+	}
+	v->path = ut_reclaim_path(d->ksyms, e->task_flags, e->ttu_flags,
+				  e->stack, ns, &v->how);
+	d->by_path[v->path]++;
+}
+
 static int decode_ttu(struct ut_decoder *d, const struct ut_ttu *e, size_t size)
 {
 	static union {
 		struct umt_ttu t;
-		char buf[sizeof(struct umt_ttu) + 4 * UMT_MAX_SLOTS];
+		char buf[sizeof(struct umt_ttu) + 4 * UMT_MAX_SLOTS +
+			 sizeof(struct umt_ttu_victim)];
 	} u;
 	struct umt_ttu *t = &u.t;
 	uint32_t n = e->nr_slots, i;
@@ -218,8 +263,10 @@ static int decode_ttu(struct ut_decoder *d, const struct ut_ttu *e, size_t size)
 	t->live_walk_true = e->live_walk_true;
 	for (i = 0; i < n; i++)
 		t->slots[i] = ut_classify_x86(e->slots[i], d->swp);
+	decode_victim(d, e, (struct umt_ttu_victim *)&t->slots[n]);
 	d->ttu_records++;
-	return d->emit(d->emit_ctx, UMT_REC_TTU, e->ts, e->cpu, t, sizeof(*t) + 4 * n);
+	return d->emit(d->emit_ctx, UMT_REC_TTU, e->ts, e->cpu, t,
+		       sizeof(*t) + 4 * n + sizeof(struct umt_ttu_victim));
 }
 
 void ut_decode_event(struct ut_decoder *d, const void *data, size_t size)
@@ -261,4 +308,5 @@ void ut_decoder_free(struct ut_decoder *d)
 	ut_idmap_free(&d->mms);
 	ut_idmap_free(&d->vmas);
 	ut_idmap_free(&d->folios);
+	ut_idmap_free(&d->cgroups);
 }

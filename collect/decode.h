@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reclaim.h"
 #include "umt.h"
 #include "unmaptrace.h"
 
@@ -35,11 +36,18 @@ uint32_t ut_classify_x86(uint32_t raw, const struct ut_swp_layout *s);
 typedef int (*ut_emit_fn)(void *ctx, uint16_t type, uint64_t ts,
 			  uint32_t cpu, const void *p, uint32_t size);
 
+/* cgroup id -> path relative to the cgroup2 mount; 0 or -errno */
+typedef int (*ut_cgroup_fn)(void *ctx, uint64_t id, char *buf, size_t len);
+
 struct ut_decoder {
-	struct ut_idmap tasks, mms, vmas, folios;
+	struct ut_idmap tasks, mms, vmas, folios, cgroups;
 	const struct ut_swp_layout *swp;
+	const struct ut_ksyms *ksyms;	/* NULL: reclaim path from flags */
+	ut_cgroup_fn cgroup_path;	/* NULL: CGROUP records say "" */
+	void *cgroup_ctx;
 	ut_emit_fn emit;
 	void *emit_ctx;
+	uint64_t by_path[UMT_PATH_NR];	/* TTU records per reclaim path */
 	uint64_t events, ttu_records, tlb_records, image_errs, bad_events;
 	uint32_t levels_seen;		/* paging levels the BPF walk used */
 	/* optional hooks attached: their facts are valid in the records */

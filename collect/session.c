@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgpath.h"
 #include "decode.h"
 #include "meta.h"
 #include "plan.h"
@@ -40,6 +41,8 @@ struct rec {
 	int ncpus;
 	uint64_t *last_drops;		/* per CPU */
 	uint32_t levels_meta;
+	struct ut_ksyms ksyms;
+	char cgmnt[PATH_MAX];		/* cgroup2 mount, "" if none */
 };
 
 static volatile sig_atomic_t stop;
@@ -293,6 +296,55 @@ static int sess_plan(struct session *s)
 	return 0;
 }
 
+/* kernel symbols for the reclaim paths (reclaim.c), cgroup2 for paths */
+static void sess_symbols(struct session *s)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	int err = f ? ut_ksyms_load(&s->r.ksyms, f) : -errno;
+
+	if (f)
+		fclose(f);
+	if (err || !s->r.ksyms.n)
+		fprintf(stderr, "unmaptrace record: note: kernel symbols "
+			"unreadable (%s): reclaim paths from task flags "
+			"only\n", err ? strerror(-err) : "addresses hidden");
+	else
+		s->r.dec.ksyms = &s->r.ksyms;
+	if (!ut_cgroup_mount(s->r.cgmnt, sizeof(s->r.cgmnt))) {
+		s->r.dec.cgroup_path = ut_cgroup_path;
+		s->r.dec.cgroup_ctx = s->r.cgmnt;
+	}
+}
+
+/* what to record: by victim (default), by reclaimer, a cgroup, all */
+static int sess_filter(struct session *s)
+{
+	struct ut_record_opts *a = s->a;
+	char rel[PATH_MAX];
+	uint64_t id;
+	int err;
+
+	if (a->all) {
+		s->skel->rodata->filter_mode = UT_FILTER_ALL;
+	} else if (a->cgroup) {
+		err = s->r.cgmnt[0] ? ut_cgroup_id(s->r.cgmnt, a->cgroup, &id,
+						   rel, sizeof(rel)) : -ENOENT;
+		if (err) {
+			fprintf(stderr, "unmaptrace record: --cgroup %s: %s\n",
+				a->cgroup, s->r.cgmnt[0] ? strerror(-err) :
+				"no cgroup2 file system mounted");
+			return -1;
+		}
+		s->skel->rodata->filter_mode = UT_FILTER_CGROUP;
+		s->skel->rodata->filter_cgroup = id;
+	} else if (a->reclaimer_only) {
+		s->skel->rodata->filter_mode = UT_FILTER_RECLAIMER;
+	} else {
+		s->skel->rodata->filter_mode = UT_FILTER_VICTIM;
+	}
+	return 0;
+}
+
 /* open the skeleton, keep only the plan's winners, load */
 static int sess_load(struct session *s)
 {
@@ -300,6 +352,7 @@ static int sess_load(struct session *s)
 	int err;
 
 	libbpf_set_print(libbpf_print);
+	sess_symbols(s);
 	s->skel = unmaptrace_bpf__open();
 	if (!s->skel) {
 		fprintf(stderr, "unmaptrace record: opening BPF object: %s\n",
@@ -318,7 +371,9 @@ static int sess_load(struct session *s)
 		return -1;
 	}
 	s->skel->rodata->nr_cpu_ids = s->r.ncpus;
-	s->skel->rodata->filter_tgid = !a->all;
+	err = sess_filter(s);
+	if (err)
+		return -1;
 	/* BPF_MAP_TYPE_RINGBUF wants a power-of-two size */
 	while (a->buffer_mb & (a->buffer_mb - 1))
 		a->buffer_mb += a->buffer_mb & -a->buffer_mb;
@@ -351,7 +406,10 @@ static int sess_target(struct session *s)
 				strerror(errno));
 			return -1;
 		}
-		err = follow(bpf_map__fd(s->skel->maps.tgids), s->child);
+		/* -a -- CMD, --cgroup -- CMD: CMD only says when to stop */
+		if (!a->all && !a->cgroup)
+			err = follow(bpf_map__fd(s->skel->maps.tgids),
+				     s->child);
 	} else if (a->pid) {
 		if (kill(a->pid, 0) && errno == ESRCH) {
 			fprintf(stderr, "unmaptrace record: no process %d\n",
@@ -516,6 +574,35 @@ static void sess_stats(struct session *s)
 			r->dec.levels_seen);
 }
 
+/* the calls by reclaim path, or why there are none */
+static void print_paths(struct session *s)
+{
+	const struct ut_decoder *d = &s->r.dec;
+	const char *sep = "";
+	unsigned int p;
+
+	if (!d->ttu_records) {
+		fprintf(stderr, "[ unmaptrace record: 0 calls: nothing was "
+			"unmapped%s.  Usually the workload never reclaimed: "
+			"give it memory pressure, MADV_PAGEOUT or "
+			"memory.reclaim%s ]\n",
+			s->a->all ? "" : " in what was followed",
+			s->a->all ? "" : "; or the filter excluded it (-a "
+			"records every victim)");
+		return;
+	}
+	fprintf(stderr, "[ unmaptrace record: %lu calls by reclaim path: ",
+		(unsigned long)d->ttu_records);
+	for (p = 0; p < UMT_PATH_NR; p++) {
+		if (!d->by_path[p])
+			continue;
+		fprintf(stderr, "%s%s %lu", sep, umt_reclaim_path_name(p),
+			(unsigned long)d->by_path[p]);
+		sep = ", ";
+	}
+	fprintf(stderr, " ]\n");
+}
+
 /* stop the hooks, drain, close the trace, end CMD, print the summary */
 static int sess_finish(struct session *s)
 {
@@ -558,6 +645,7 @@ static int sess_finish(struct session *s)
 		(unsigned long)r->lost, (now_ns() - s->t0) / 1e9,
 		!s->exited[0] ? "" : a->pid ? "; " : "; CMD exited ",
 		s->exited);
+	print_paths(s);
 	return r->err ? -1 : 0;
 }
 
@@ -575,6 +663,7 @@ static void sess_cleanup(struct session *s)
 	unmaptrace_bpf__destroy(s->skel);
 	umt_meta_free(&s->meta);
 	ut_decoder_free(&s->r.dec);
+	ut_ksyms_free(&s->r.ksyms);
 	free(s->r.last_drops);
 }
 

@@ -14,6 +14,8 @@ struct ut_record_opts {
 	double duration;		/* seconds, 0: until the target ends */
 	int pid;			/* -p: follow PID and its children */
 	bool all;			/* -a: every task */
+	bool reclaimer_only;		/* -p/CMD: as caller, not victim */
+	const char *cgroup;		/* victims in this cgroup and below */
 	int nr_meta;
 	char **meta;			/* KEY=VALUE pairs for the header */
 	unsigned long buffer_mb;	/* ring buffer size */

@@ -794,6 +794,9 @@ static int known_size(uint16_t type, const uint8_t *p, uint32_t size,
 	case UMT_REC_STATS:
 		*known = sizeof(struct umt_stats);
 		return 0;
+	case UMT_REC_CGROUP:
+		*known = sizeof(struct umt_cgroup);
+		return 0;
 	}
 	*known = 0;
 	return 0;
@@ -852,6 +855,32 @@ int umt_reader_next(struct umt_reader *r, struct umt_rec *rec)
 		}
 		return 1;
 	}
+}
+
+const struct umt_ttu_victim *umt_ttu_victim(const struct umt_ttu *t,
+					    uint32_t size)
+{
+	uint64_t off = sizeof(*t) + 4ull * t->nr_slots;
+
+	if (size < off + sizeof(struct umt_ttu_victim))
+		return NULL;
+	return (const void *)((const char *)t + off);
+}
+
+char *umt_cgroup_path(const struct umt_rec *rec, char *buf, size_t len)
+{
+	size_t n = rec->size > sizeof(struct umt_cgroup) ?
+		   rec->size - sizeof(struct umt_cgroup) : 0;
+	const char *p = (const char *)rec->payload + sizeof(struct umt_cgroup);
+
+	if (!len)
+		return buf;
+	if (n >= len)
+		n = len - 1;
+	n = strnlen(p, n);
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	return buf;
 }
 
 const char *umt_reader_warnings(const struct umt_reader *r)

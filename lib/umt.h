@@ -22,7 +22,7 @@
 
 #define UMT_MAGIC		"UMTRACE"	/* 8 bytes with the NUL */
 #define UMT_VERSION_MAJOR	1
-#define UMT_VERSION_MINOR	0
+#define UMT_VERSION_MINOR	2	/* 1.2: victim attribution */
 
 /*
  * Fixed parts of the on-disk layout (docs/FORMAT.md).  Exposed so tests and
@@ -60,7 +60,9 @@ enum umt_rec_type {
 	UMT_REC_LOST		= 3,	/* events lost on a CPU */
 	UMT_REC_TASK		= 4,	/* task id -> comm, tgid */
 	UMT_REC_STATS		= 5,	/* kernel-side totals at stop */
-	UMT_REC_MAX_KNOWN	= 5,
+	/* 6: ZAP (format 1.1) */
+	UMT_REC_CGROUP		= 7,	/* cgroup id -> path (1.2) */
+	UMT_REC_MAX_KNOWN	= 7,
 };
 
 #include "umt_abi.h"	/* kinds, flags, slot types, PTE bits */
@@ -117,6 +119,71 @@ struct umt_ttu {
 /* umt_ttu.live_helpers: helpers the kernel called inside the call */
 #define UMT_HELPER_UNMAP_HUGE_PMD (1u << 0)	/* unmap_huge_pmd_locked */
 #define UMT_HELPER_PTE_BATCH	(1u << 1)	/* folio_pte_batch */
+
+/*
+ * Format 1.2: appended to a TTU payload after slots[nr_slots].  Whose
+ * memory the call unmaps (the victim: vma->vm_mm's owner; mm_id above is
+ * its trace-local mm) and why the calling task (task_id) unmaps it.
+ */
+struct umt_ttu_victim {
+	uint64_t cgroup_id;	/* victim's memory cgroup (kernfs node id =
+				 * cgroup2 directory inode); UMT_REC_CGROUP
+				 * names it */
+	uint32_t tgid;		/* mm->owner's tgid */
+	uint8_t  path;		/* enum umt_reclaim_path */
+	uint8_t  how;		/* enum umt_reclaim_how */
+	uint16_t valid;		/* UMT_VICTIM_* */
+	char comm[16];		/* mm->owner's comm */
+} __attribute__((packed));
+
+/* umt_ttu_victim.valid */
+#define UMT_VICTIM_TGID		(1u << 0)	/* tgid and comm */
+#define UMT_VICTIM_CGROUP	(1u << 1)	/* cgroup_id */
+
+/* Why the caller unmaps: docs/FORMAT.md says how each is decided */
+enum umt_reclaim_path {
+	UMT_PATH_UNKNOWN	= 0,	/* before format 1.2 */
+	UMT_PATH_OTHER		= 1,
+	UMT_PATH_MADVISE	= 2,	/* madvise(MADV_PAGEOUT) */
+	UMT_PATH_DIRECT		= 3,	/* direct reclaim (allocation, memcg
+					 * charge or limit) */
+	UMT_PATH_KSWAPD		= 4,
+	UMT_PATH_PROACTIVE	= 5,	/* memory.reclaim, DAMON */
+	UMT_PATH_KHUGEPAGED	= 6,	/* khugepaged, MADV_COLLAPSE,
+					 * compaction */
+	UMT_PATH_MIGRATION	= 7,
+	UMT_PATH_HWPOISON	= 8,
+	UMT_PATH_NR,
+};
+
+/* What decided umt_ttu_victim.path */
+enum umt_reclaim_how {
+	UMT_HOW_NONE		= 0,	/* nothing matched: path other */
+	UMT_HOW_TASK_FLAGS	= 1,	/* current->flags (PF_KSWAPD) */
+	UMT_HOW_TTU_FLAGS	= 2,	/* TTU_HWPOISON */
+	UMT_HOW_STACK		= 3,	/* a caller on the kernel stack */
+	UMT_HOW_NO_STACK	= 4,	/* stack unreadable: flags only */
+	UMT_HOW_NR,
+};
+
+/*
+ * The victim block of a TTU payload of @size bytes, NULL if it has none
+ * (before 1.2, or cut short).  @t's nr_slots must be what the payload
+ * holds (the reader checked it).
+ */
+const struct umt_ttu_victim *umt_ttu_victim(const struct umt_ttu *t,
+					    uint32_t size);
+
+/* UMT_REC_CGROUP: names a cgroup id, once, before the first TTU with it */
+struct umt_cgroup {
+	uint64_t cgroup_id;
+	char path[];		/* NUL-terminated, relative to the cgroup2
+				 * mount: "/" or "/a/b"; "" unknown */
+} __attribute__((packed));
+
+struct umt_rec;
+/* A CGROUP record's path into @buf (NUL-terminated, cut to @len) */
+char *umt_cgroup_path(const struct umt_rec *rec, char *buf, size_t len);
 
 /* UMT_REC_TLB_FLUSH: arch_tlbbatch_flush() called by a recorded task */
 struct umt_tlb_flush {
@@ -298,6 +365,10 @@ void umt_reader_close(struct umt_reader *r);
 const char *umt_rec_type_name(uint16_t type);
 const char *umt_kind_name(uint16_t kind);
 const char *umt_slot_type_name(uint16_t slot_type);
+const char *umt_reclaim_path_name(unsigned int path);	/* "kswapd" */
+const char *umt_reclaim_how_name(unsigned int how);	/* "stack" */
+/* "kswapd" -> UMT_PATH_KSWAPD; -1 if no path has that name */
+int umt_reclaim_path_parse(const char *name);
 
 /*
  * Decode flag words as "a|b|0x40" ("-" for none) into @buf; PTE bits as

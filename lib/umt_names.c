@@ -20,6 +20,7 @@ const char *umt_rec_type_name(uint16_t type)
 		[UMT_REC_LOST] = "LOST",
 		[UMT_REC_TASK] = "TASK",
 		[UMT_REC_STATS] = "STATS",
+		[UMT_REC_CGROUP] = "CGROUP",
 	};
 
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])
@@ -39,6 +40,46 @@ const char *umt_kind_name(uint16_t kind)
 	};
 
 	return kind < UMT_KIND_NR ? names[kind] : "unknown";
+}
+
+static const char *const path_names[UMT_PATH_NR] = {
+	[UMT_PATH_UNKNOWN] = "unknown",
+	[UMT_PATH_OTHER] = "other",
+	[UMT_PATH_MADVISE] = "madvise",
+	[UMT_PATH_DIRECT] = "direct",
+	[UMT_PATH_KSWAPD] = "kswapd",
+	[UMT_PATH_PROACTIVE] = "proactive",
+	[UMT_PATH_KHUGEPAGED] = "khugepaged",
+	[UMT_PATH_MIGRATION] = "migration",
+	[UMT_PATH_HWPOISON] = "hwpoison",
+};
+
+const char *umt_reclaim_path_name(unsigned int path)
+{
+	return path < UMT_PATH_NR ? path_names[path] : "unknown";
+}
+
+int umt_reclaim_path_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < UMT_PATH_NR; i++)
+		if (!strcmp(name, path_names[i]))
+			return i;
+	return -1;
+}
+
+const char *umt_reclaim_how_name(unsigned int how)
+{
+	static const char *const names[UMT_HOW_NR] = {
+		[UMT_HOW_NONE] = "none",
+		[UMT_HOW_TASK_FLAGS] = "task-flags",
+		[UMT_HOW_TTU_FLAGS] = "ttu-flags",
+		[UMT_HOW_STACK] = "stack",
+		[UMT_HOW_NO_STACK] = "no-stack",
+	};
+
+	return how < UMT_HOW_NR ? names[how] : "unknown";
 }
 
 static const char slot_letters[] = "NTOSKMDX";

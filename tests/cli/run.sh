@@ -87,7 +87,7 @@ if check info 0; then
 		"workload             unit-test" \
 		"ttu          try_to_unmap_one             fentry     ok" \
 		"kprobe     -2 (No such file or directory): not traceable here" \
-		"(0 damaged)" "format:      .umt 1.0"; do
+		"(0 damaged)" "format:      .umt 1.2"; do
 		has info "$want" out || { why="missing '$want'"; break; }
 	done
 	[ -s "$tmp/info.err" ] && why=${why:-"stderr not empty: $(head -c 200 "$tmp/info.err")"}
@@ -232,7 +232,7 @@ if check newer 0; then
 fi
 r newerinfo "$U" info "$tmp/newer.umt"
 if check newerinfo 0; then
-	has newerinfo "unknown_99   10" out && has newerinfo ".umt 1.1" out &&
+	has newerinfo "unknown_99   10" out && has newerinfo ".umt 1.3" out &&
 		pass newerinfo || fail newerinfo "$(head -c 300 "$tmp/newerinfo.out")"
 fi
 

@@ -20,7 +20,8 @@ struct seen {
 	uint16_t type[MAX_SEEN];
 	uint64_t ts[MAX_SEEN];
 	uint32_t cpu[MAX_SEEN], size[MAX_SEEN];
-	unsigned char buf[MAX_SEEN][sizeof(struct umt_ttu) + 4 * 8];
+	unsigned char buf[MAX_SEEN][sizeof(struct umt_ttu) + 4 * 8 +
+				 sizeof(struct umt_ttu_victim)];
 };
 
 static int collect(void *ctx, uint16_t type, uint64_t ts, uint32_t cpu,
@@ -170,7 +171,8 @@ static void test_decode(void)
 	       "n %d type %u", s.n, s.type[0]);
 	result("decode_ttu_record",
 	       s.type[1] == UMT_REC_TTU && s.ts[1] == 1000 && s.cpu[1] == 1 &&
-	       s.size[1] == sizeof(*t) + 8 && t->task_id == 1 &&
+	       s.size[1] == sizeof(*t) + 8 + sizeof(struct umt_ttu_victim) &&
+	       t->task_id == 1 &&
 	       t->mm_id == 1 && t->vma_id == 1 && t->folio_id == 1 &&
 	       t->nr_pages == 16 && t->kind == UMT_KIND_ANON &&
 	       t->nr_slots == 2 && t->live_walk_calls == 3 &&

@@ -16,6 +16,12 @@
  *   file-shared-2proc  file folios mapped by two processes, then reclaim
  *   fork-shared        anon folios shared with a child, parent reclaims
  *   defer-2cpu         a thread spins on CPU 1, CPU 0 runs MADV_PAGEOUT
+ *   kswapd-file        clean file folios mapped and read, then anonymous
+ *                      memory allocated until reclaim (kswapd, direct)
+ *                      has taken half of them back: no call of our own
+ *   proactive-other    clean file folios mapped in our own memcg; another
+ *                      process (comm umt-reclaimer, root cgroup) writes
+ *                      that memcg's memory.reclaim
  *
  * Options: --size MB (default 256), --folio-kb KB (block size the edge
  * cases cut folios at, default 64), --reclaim auto|pageout|memcg, --file
@@ -40,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -932,6 +939,140 @@ static void mode_mixed_2cpu(void)
 	census("file after reclaim", base + 2 * sz, sz);
 }
 
+/* Pages of [p, p+len) in the page cache (mincore), in percent */
+static int resident_pct(char *p, size_t len)
+{
+	static unsigned char *vec;
+	size_t n = len / PAGE, i, in = 0;
+
+	if (!vec && !(vec = malloc(n)))
+		die("malloc");
+	if (mincore(p, len, vec))
+		die("mincore");
+	for (i = 0; i < n; i++)
+		in += vec[i] & 1;
+	return (int)(in * 100 / n);
+}
+
+static unsigned long meminfo_kb(const char *key)
+{
+	char line[256];
+	unsigned long v = 0;
+	size_t kl = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ':')
+			v = strtoul(line + kl + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * The issue-9 case: this process never reclaims on purpose; it maps a
+ * file and then wants more anonymous memory than is free, so kswapd (and
+ * direct reclaim when kswapd falls behind) unmaps the file's folios.
+ * Stops when half of the file has left the page cache or the anonymous
+ * memory reaches 90% of MemTotal.
+ */
+static void mode_kswapd_file(void)
+{
+	const char *path = file_path();
+	size_t step = 4UL << 20, got = 0, limit;
+	char *p, *a;
+	int pct = 100;
+
+	make_file(path);
+	p = map_file(path, 1);
+	say("file %s mapped shared read-only at %p and read, %d%% resident",
+	    path, p, resident_pct(p, opt.size));
+	census("after read", p, opt.size);
+	limit = meminfo_kb("MemTotal") * 1024 / 10 * 9;
+	say("MemTotal %lu kB, MemAvailable %lu kB: allocating up to %zu MiB",
+	    meminfo_kb("MemTotal"), meminfo_kb("MemAvailable"), limit >> 20);
+	while (got < limit) {
+		a = mmap(NULL, step, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a == MAP_FAILED)
+			die("mmap anon");
+		memset(a, opt.fill, step);
+		got += step;
+		if (got % (16UL << 20))
+			continue;
+		pct = resident_pct(p, opt.size);
+		if (pct <= 50)
+			break;
+	}
+	say("allocated %zu MiB anonymous: file %d%% resident, MemAvailable "
+	    "%lu kB", got >> 20, resident_pct(p, opt.size),
+	    meminfo_kb("MemAvailable"));
+	census("after pressure", p, opt.size);
+	if (pct > 50)
+		say("note: reclaim took less than half of the file");
+}
+
+/*
+ * Proactive reclaim by someone else: we map the file inside our memcg;
+ * a child moved to the root cgroup (so no victim of its own: it maps
+ * nothing of the file, forked before the mapping) writes our
+ * memory.reclaim.
+ */
+static void mode_proactive_other(void)
+{
+	const char *path = file_path();
+	char p_[320], buf[32], c;
+	int go[2], st, r = 0, e = 0, pass;
+	pid_t pid;
+	char *p;
+
+	make_file(path);
+	setup_reclaim(1);
+	if (use_memcg != 1)
+		skip("no memory.reclaim here (5.19+)");
+	if (pipe(go))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(go[1]);
+		snprintf(buf, sizeof(buf), "%d", (int)getpid());
+		if (write_str("/sys/fs/cgroup/cgroup.procs", buf))
+			_exit(3);
+		prctl(PR_SET_NAME, "umt-reclaimer");
+		if (read(go[0], &c, 1) != 1)
+			_exit(4);
+		snprintf(p_, sizeof(p_), "%s/memory.reclaim", cg_path);
+		snprintf(buf, sizeof(buf), "%zu", opt.size);
+		for (pass = 1; pass <= 4; pass++) {
+			r = write_str(p_, buf);
+			e = errno;
+			if (!r || e != EAGAIN)
+				break;
+		}
+		_exit(r && e != EAGAIN ? 5 : 0);
+	}
+	close(go[0]);
+	p = map_file(path, 1);
+	say("file %s mapped in %s, %d%% resident; child %d (umt-reclaimer, "
+	    "root cgroup) writes its memory.reclaim", path, cg_path,
+	    resident_pct(p, opt.size), (int)pid);
+	census("after read", p, opt.size);
+	if (madvise(p, opt.size, MADV_COLD))
+		say("madvise(MADV_COLD): %s", strerror(errno));
+	if (write(go[1], "g", 1) != 1)
+		die("write");
+	if (waitpid(pid, &st, 0) < 0)
+		die("waitpid");
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		die("reclaimer child failed (status 0x%x)", st);
+	say("after memory.reclaim by %d: %d%% resident", (int)pid,
+	    resident_pct(p, opt.size));
+	census("after reclaim", p, opt.size);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -950,6 +1091,8 @@ static const struct {
 	{ "fork-shared", mode_fork_shared },
 	{ "defer-2cpu", mode_defer_2cpu },
 	{ "mixed-2cpu", mode_mixed_2cpu },
+	{ "kswapd-file", mode_kswapd_file },
+	{ "proactive-other", mode_proactive_other },
 };
 
 static void __attribute__((noreturn)) usage(int st)
