@@ -6,6 +6,7 @@
  * totals are shown next to them, never instead of them.
  */
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -105,12 +106,90 @@ static void ksort(struct klist *l)
 		qsort(l->v, l->nr, sizeof(*l->v), kcmp);
 }
 
+/* victims (1.2): tgid and comm, or cgroup id and path, with a count */
+struct named {
+	uint64_t key, n;
+	char name[64];
+};
+
+struct nlist {
+	struct named *v;
+	size_t nr, cap;
+};
+
+/* count @n for @key; a non-NULL @name (re)names it */
+static int nadd(struct nlist *l, uint64_t key, const char *name, uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr && l->v[i].key != key; i++)
+		;
+	if (i == l->nr) {
+		if (l->nr == l->cap) {
+			size_t cap = l->cap ? 2 * l->cap : 16;
+			struct named *v = realloc(l->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->nr++] = (struct named){ .key = key };
+	}
+	l->v[i].n += n;
+	if (name)
+		snprintf(l->v[i].name, sizeof(l->v[i].name), "%s", name);
+	return 0;
+}
+
+/* most calls first, then by key */
+static int ncmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
 struct info {
 	uint64_t records, lost, ttu, short_payloads;
 	uint64_t ts_min, ts_max;
 	uint64_t by_kind[UMT_KIND_NR + 1];	/* last: unknown kinds */
+	uint64_t by_path[UMT_PATH_NR], no_victim;
 	struct klist types, lost_cpu, sizes;
+	struct nlist victims, cgroups;
 };
+
+#define INFO_MAX_VICTIMS	10	/* text lists the busiest ones */
+
+static int account_victim(struct info *in, const struct umt_rec *rec)
+{
+	const struct umt_ttu_victim *v = umt_ttu_victim(rec->payload,
+							rec->size);
+	char comm[sizeof(v->comm) + 1];
+	int ret = 0;
+
+	if (!v) {
+		in->no_victim++;
+		return 0;
+	}
+	in->by_path[v->path < UMT_PATH_NR ? v->path : UMT_PATH_UNKNOWN]++;
+	if (v->valid & UMT_VICTIM_TGID) {
+		size_t i;
+
+		memcpy(comm, v->comm, sizeof(v->comm));
+		comm[sizeof(v->comm)] = 0;
+		/* kernel data: one line, printable */
+		for (i = 0; comm[i]; i++)
+			if (!isprint((unsigned char)comm[i]))
+				comm[i] = '?';
+		ret = nadd(&in->victims, v->tgid, comm, 1);
+	}
+	if (!ret && (v->valid & UMT_VICTIM_CGROUP))
+		ret = nadd(&in->cgroups, v->cgroup_id, NULL, 1);
+	return ret;
+}
 
 static int account(struct info *in, const struct umt_rec *rec)
 {
@@ -136,7 +215,20 @@ static int account(struct info *in, const struct umt_rec *rec)
 
 		in->ttu++;
 		in->by_kind[t->kind < UMT_KIND_NR ? t->kind : UMT_KIND_NR]++;
-		return kadd(&in->sizes, t->nr_pages, 1);
+		ret = account_victim(in, rec);
+		return ret ? ret : kadd(&in->sizes, t->nr_pages, 1);
+	}
+	if (rec->type == UMT_REC_CGROUP) {
+		const struct umt_cgroup *c = rec->payload;
+		char path[sizeof(in->cgroups.v[0].name)];
+
+		size_t i;
+
+		umt_cgroup_path(rec, path, sizeof(path));
+		for (i = 0; path[i]; i++)
+			if (!isprint((unsigned char)path[i]))
+				path[i] = '?';
+		return nadd(&in->cgroups, c->cgroup_id, path, 0);
 	}
 	return 0;
 }
@@ -165,6 +257,53 @@ static void attach_status(const struct umt_attach *a, char *buf, size_t len)
 		snprintf(buf, len, "ok");
 	else
 		snprintf(buf, len, "%d (%s)", a->err, strerror(-a->err));
+}
+
+/* the 1.2 attribution: reclaim paths, busiest victims and cgroups */
+static void print_victims(struct info *in)
+{
+	size_t k;
+	int i;
+
+	if (!in->ttu || in->no_victim == in->ttu) {
+		printf("ttu calls by reclaim path: (no victim fields: format "
+		       "before 1.2)\n");
+		return;
+	}
+	printf("ttu calls by reclaim path:\n");
+	for (i = 0; i < UMT_PATH_NR; i++)
+		if (in->by_path[i])
+			printf("  %-12s %llu\n", umt_reclaim_path_name(i),
+			       (unsigned long long)in->by_path[i]);
+	if (in->no_victim)
+		printf("  %-12s %llu\n", "(no field)",
+		       (unsigned long long)in->no_victim);
+	if (in->victims.nr)
+		qsort(in->victims.v, in->victims.nr, sizeof(*in->victims.v),
+		      ncmp);
+	printf("ttu calls by victim (tgid comm):\n");
+	for (k = 0; k < in->victims.nr && k < INFO_MAX_VICTIMS; k++)
+		printf("  %-7llu %-16s %llu\n",
+		       (unsigned long long)in->victims.v[k].key,
+		       in->victims.v[k].name,
+		       (unsigned long long)in->victims.v[k].n);
+	if (in->victims.nr > INFO_MAX_VICTIMS)
+		printf("  (%zu more)\n", in->victims.nr - INFO_MAX_VICTIMS);
+	if (!in->victims.nr)
+		printf("  (none known)\n");
+	if (in->cgroups.nr)
+		qsort(in->cgroups.v, in->cgroups.nr, sizeof(*in->cgroups.v),
+		      ncmp);
+	printf("ttu calls by victim memory cgroup:\n");
+	for (k = 0; k < in->cgroups.nr && k < INFO_MAX_VICTIMS; k++)
+		printf("  %-7llu %-24s %llu\n",
+		       (unsigned long long)in->cgroups.v[k].key,
+		       in->cgroups.v[k].name[0] ? in->cgroups.v[k].name : "?",
+		       (unsigned long long)in->cgroups.v[k].n);
+	if (in->cgroups.nr > INFO_MAX_VICTIMS)
+		printf("  (%zu more)\n", in->cgroups.nr - INFO_MAX_VICTIMS);
+	if (!in->cgroups.nr)
+		printf("  (none known)\n");
 }
 
 /* Long (~115 lines): one section after the other, as the user reads them */
@@ -247,6 +386,7 @@ static void print_text(const struct umt_reader *r, struct info *in)
 		       (unsigned long long)in->sizes.v[k].n);
 	if (!in->ttu)
 		printf("  (none)\n");
+	print_victims(in);
 
 	if (in->records)
 		printf("time span:   %llu.%09llu s (ts %llu .. %llu ns)\n",
@@ -300,6 +440,39 @@ static json_t *chunk_json(const struct umt_chunk_info *c)
 	if (c->damaged)
 		cmd_jset(o, "why", json_string(c->why));
 	return o;
+}
+
+/* "by_path", "victims", "cgroups" (all of them) into the ttu object */
+static void json_victims(json_t *x, struct info *in)
+{
+	json_t *y = json_object(), *list, *e;
+	size_t k;
+	int i;
+
+	for (i = 0; i < UMT_PATH_NR; i++)
+		if (in->by_path[i])
+			cmd_jset(y, umt_reclaim_path_name(i),
+				 json_integer(in->by_path[i]));
+	cmd_jset(x, "by_path", y);
+	cmd_jset(x, "no_victim_field", json_integer(in->no_victim));
+	list = json_array();
+	for (k = 0; k < in->victims.nr; k++) {
+		e = json_object();
+		cmd_jset(e, "tgid", json_integer(in->victims.v[k].key));
+		cmd_jset(e, "comm", json_string(in->victims.v[k].name));
+		cmd_jset(e, "calls", json_integer(in->victims.v[k].n));
+		json_array_append_new(list, e);
+	}
+	cmd_jset(x, "victims", list);
+	list = json_array();
+	for (k = 0; k < in->cgroups.nr; k++) {
+		e = json_object();
+		cmd_jset(e, "id", json_integer(in->cgroups.v[k].key));
+		cmd_jset(e, "path", json_string(in->cgroups.v[k].name));
+		cmd_jset(e, "calls", json_integer(in->cgroups.v[k].n));
+		json_array_append_new(list, e);
+	}
+	cmd_jset(x, "cgroups", list);
 }
 
 /* Long (~125 lines): one key after the other, in the text output's order */
@@ -382,6 +555,7 @@ static int print_json(const struct umt_reader *r, struct info *in)
 		json_array_append_new(list, y);
 	}
 	cmd_jset(x, "by_nr_pages", list);
+	json_victims(x, in);
 	cmd_jset(o, "ttu", x);
 
 	x = json_object();
@@ -496,5 +670,7 @@ int cmd_info(int argc, char **argv)
 	free(in.types.v);
 	free(in.lost_cpu.v);
 	free(in.sizes.v);
+	free(in.victims.v);
+	free(in.cgroups.v);
 	return rc;
 }

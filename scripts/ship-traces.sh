@@ -64,6 +64,14 @@ kprobes).  Beside each, `W.tlbi` holds the TLBIs the QEMU plugin
 (`tlbi_ttu`: executed inside try_to_unmap_one; per kind and function).
 `7.3/anon-pageout-256m.umt` is the seeds' 256 MiB case (`--size 256`).
 
+`kswapd-file` and `proactive-other` are recorded by tests/vm/victim.sh
+(768 MB guest, 2 CPUs, `record -- umt-workload W --size 128`, which
+follows the victim): the workload itself unmaps nothing; kswapd and
+direct reclaim (kswapd-file: anonymous memory allocated until half the
+mapped file is reclaimed) or a child in the root cgroup writing the
+workload's memory.reclaim (proactive-other) do, and each call names the
+victim and its reclaim path (format 1.2).
+
 The 6.18 and 7.2 mlock recordings are left out for size (see
 scripts/ship-traces.sh).  `default.umt` is `7.3/anon-pageout.umt`: the seeds' benchmark (anonymous
 memory in 64K mTHP folios, MADV_PAGEOUT, swap on a RAM disk) on the newest

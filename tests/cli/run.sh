@@ -221,6 +221,46 @@ if check flip 1; then
 	fi
 fi
 
+# --- victim fields (format 1.2) of real recordings: dump and info are two
+# readings of the same records; their counts must agree with each other
+# and with the trace's TTU count, per reclaim path and per victim
+for tr in 7.3/proactive-other 6.1/kswapd-file; do
+	f=$top/traces/$tr.umt
+	n=victim_${tr//[\/.-]/_}
+	[ -f "$f" ] || { fail "$n" "$f missing"; continue; }
+	r "$n.dump" "$U" dump "$f"
+	r "$n.info" "$U" info "$f"
+	check "$n.dump" 0 && check "$n.info" 0 || continue
+	ttu=$(grep -c ' TTU ' "$tmp/$n.dump.out")
+	why=""
+	for p in kswapd direct proactive madvise other; do
+		d=$(grep -c " TTU .* path=$p " "$tmp/$n.dump.out")
+		i=$(sed -n "/^ttu calls by reclaim path:/,/^ttu calls by victim/s/^  $p  *\([0-9]*\)$/\1/p" "$tmp/$n.info.out")
+		[ "$d" = "${i:-0}" ] || why="$why path $p: dump $d, info ${i:-0};"
+	done
+	sum=$(sed -n "/^ttu calls by reclaim path:/,/^ttu calls by victim/s/^  [a-z]*  *\([0-9]*\)$/\1/p" "$tmp/$n.info.out" | awk '{ s += $1 } END { print s + 0 }')
+	[ "$sum" = "$ttu" ] || why="$why paths sum to $sum of $ttu calls;"
+	# the busiest victim, both ways
+	vi=$(sed -n '/^ttu calls by victim (tgid comm):/{n;p;}' "$tmp/$n.info.out" | awk '{ print $1 ":\"" $2 "\" " $3 }')
+	vd=$(grep -o ' victim=[0-9]*:"[^"]*"' "$tmp/$n.dump.out" | sort | uniq -c | sort -rn | head -1 | awk '{ sub(/^victim=/, "", $2); print $2 " " $1 }')
+	[ -n "$vi" ] && [ "$vi" = "$vd" ] || why="$why victim: info '$vi', dump '$vd';"
+	[ -z "$why" ] && pass "$n" || fail "$n" "$why"
+done
+# dump --json carries the same block; a 1.0 trace says it has none
+r victim_json "$U" dump --json "$top/traces/7.3/proactive-other.umt"
+if check victim_json 0; then
+	j=$(grep -c '"type":"TTU".*"victim":{[^}]*"path":"proactive"' "$tmp/victim_json.out")
+	t=$(grep -c '"type":"TTU"' "$tmp/victim_json.out")
+	c=$(grep -c '"path":"/umt-[0-9]*".*"type":"CGROUP"' "$tmp/victim_json.out")
+	[ "$t" -gt 0 ] && [ "$j" = "$t" ] && [ "$c" = 1 ] && pass victim_json ||
+		fail victim_json "$j of $t TTU with path proactive, $c CGROUP"
+fi
+r victim_old "$U" info "$top/traces/7.3/anon-pageout.umt"
+if check victim_old 0; then
+	has victim_old "(no victim fields: format before 1.2)" out &&
+		pass victim_old || fail victim_old "no 'before 1.2' line"
+fi
+
 # --- newer minor with an unknown record type: accepted, warned once
 "$T" --fixture newer "$tmp/newer.umt" 100 1024
 r newer "$U" dump "$tmp/newer.umt"

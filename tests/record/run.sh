@@ -27,6 +27,17 @@ check record-usage-no-target $([ $rc -eq 2 ]; echo $?) "exit $rc, want 2"
 "$bin" record -a -p 1 >"$tmp/o" 2>&1
 rc=$?
 check record-usage-two-targets $([ $rc -eq 2 ]; echo $?) "exit $rc, want 2"
+# the victim filters: one target, --reclaimer-only only with -p or CMD
+for args in "-p 1 -- true" "--cgroup /x -a" "--cgroup /x -p 1" \
+	"--reclaimer-only -a" "--reclaimer-only --cgroup /x -- true" \
+	"--reclaimer-only"; do
+	# shellcheck disable=SC2086
+	"$bin" record $args >"$tmp/o" 2>&1
+	rc=$?
+	check "record-usage-${args// /_}" $([ $rc -eq 2 ] &&
+		grep -q 'give\|goes with' "$tmp/o"; echo $?) \
+		"exit $rc, want 2: $(head -c 200 "$tmp/o")"
+done
 "$bin" record -a -b 0 >"$tmp/o" 2>&1
 rc=$?
 check record-usage-bad-buffer $([ $rc -eq 2 ]; echo $?) "exit $rc, want 2"

@@ -55,3 +55,8 @@ for f in "$UMT_VM_OUT"/*/*.umt "$arm64_out"/*/*.umt; do
 			"$f.check" | tr '\n' ' ')"
 	fi
 done
+
+# Victim attribution (issue 9): kswapd, and another process's
+# memory.reclaim, unmap a workload's memory under `record -- CMD`; one
+# 7.x guest with 768 MB (29 s of guest here, 2026-12-03).
+"$top/tests/vm/victim.sh" --kernel "${UMT_VICTIM_KERNEL:-7.x}"
