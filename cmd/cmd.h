@@ -53,4 +53,13 @@ void cmd_flush_warnings(const char *who, const struct umt_reader *r,
 /* jansson: a NULL from a constructor just drops the key, never crashes */
 void cmd_jset(json_t *o, const char *key, json_t *v);
 
+/*
+ * --pid, --comm, --cgroup, --reclaimer of replay, info, dump and diff
+ * (lib/filter.h), parsed into cmd_filter by an argp child:
+ *   .children = cmd_filter_children
+ */
+struct umt_filter;
+extern struct umt_filter cmd_filter;
+extern const struct argp_child cmd_filter_children[];
+
 #endif

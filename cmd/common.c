@@ -6,7 +6,56 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "filter.h"
 #include "umt.h"
+
+struct umt_filter cmd_filter;
+
+enum {
+	OPT_F_PID = 0x7d00,
+	OPT_F_COMM,
+	OPT_F_CGROUP,
+	OPT_F_RECLAIMER,
+};
+
+static const struct argp_option filter_opts[] = {
+	{ NULL, 0, NULL, 0, "Filters, by victim (whose memory is unmapped) "
+	  "and reclaim path; format 1.2 traces:", 40 },
+	{ "pid", OPT_F_PID, "PID", 0, "Calls on the memory of process PID",
+	  40 },
+	{ "comm", OPT_F_COMM, "NAME", 0, "Calls on the memory of processes "
+	  "named NAME", 40 },
+	{ "cgroup", OPT_F_CGROUP, "PATH|ID", 0, "Calls whose victim is in "
+	  "this memory cgroup or below (/sys/fs/cgroup/a, /a or an id)", 40 },
+	{ "reclaimer", OPT_F_RECLAIMER, "PATH", 0, "Calls on this reclaim "
+	  "path: madvise, direct, kswapd, proactive, khugepaged, migration, "
+	  "hwpoison, other", 40 },
+	{},
+};
+
+static error_t filter_parse(int key, char *arg, struct argp_state *state)
+{
+	static const char *const names[] = { "pid", "comm", "cgroup",
+					     "reclaimer" };
+	char err[160];
+
+	if (key < OPT_F_PID || key > OPT_F_RECLAIMER)
+		return ARGP_ERR_UNKNOWN;
+	if (umt_filter_set(&cmd_filter, names[key - OPT_F_PID], arg, err,
+			   sizeof(err)))
+		argp_error(state, "%s", err);
+	return 0;
+}
+
+static const struct argp filter_argp = {
+	.options = filter_opts,
+	.parser = filter_parse,
+};
+
+const struct argp_child cmd_filter_children[] = {
+	{ &filter_argp, 0, NULL, 0 },
+	{ 0 },
+};
 
 void cmd_help(struct argp_state *state, int key)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "filter.h"
 #include "compare.h"
 #include "model.h"
 
@@ -198,6 +199,7 @@ int cmd_diff(int argc, char **argv)
 	struct argp argp = {
 		.options = options, .parser = parse_opt,
 		.args_doc = args_doc, .doc = doc,
+		.children = cmd_filter_children,
 	};
 	struct compare_opts o;
 	int ret = EXIT_USAGE;
@@ -210,8 +212,10 @@ int cmd_diff(int argc, char **argv)
 	/* argp exits 64 on usage errors; diff(1) callers expect 2 */
 	argp_err_exit_status = EXIT_USAGE;
 	argv[0] = "unmaptrace diff";	/* for argp's usage and errors */
+	memset(&cmd_filter, 0, sizeof(cmd_filter));
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o))
 		goto out;
+	o.filter = cmd_filter.on ? &cmd_filter : NULL;
 	ret = exit_code(compare_run(&o));
 out:
 	compare_opts_free(&o);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "filter.h"
 #include "umt.h"
 
 /* a slot image string: worst case ~20 bytes per slot */
@@ -25,7 +26,8 @@ static struct {
 static const char dump_doc[] =
 "Print every record of a .umt trace, one per line.\n"
 "\n"
-"USAGE: unmaptrace dump [--json] FILE\n"
+"USAGE: unmaptrace dump [--json] [--pid PID] [--comm NAME]\n"
+"                       [--cgroup PATH|ID] [--reclaimer PATH] FILE\n"
 "\n"
 "Text lines start with seq, ts (ns) and cpu, then the record type and its\n"
 "fields.  A TTU's page-table image is printed as runs: T<first>-<last>\n"
@@ -38,10 +40,12 @@ static const char dump_doc[] =
 "    unmaptrace dump t.umt                  # text, one record a line\n"
 "    unmaptrace dump --json t.umt | jq .    # JSON lines\n"
 "    unmaptrace dump t.umt | grep ' TTU '   # only the unmap calls\n"
+"    unmaptrace dump --reclaimer kswapd t.umt  # the calls kswapd made\n"
 "    unmaptrace record -o - | unmaptrace dump -   # read stdin\n"
 "\n"
 "Exit status: 0 intact trace, 1 damaged (every intact record is still\n"
-"printed, damage is named on stderr), 2 usage, open or I/O error.";
+"printed, damage is named on stderr), 2 usage, open or I/O error, or no\n"
+"call (kept by the filters) in the trace.";
 
 static const struct argp_option dump_opts[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per line (JSON lines)", 0 },
@@ -371,10 +375,11 @@ int cmd_dump(int argc, char **argv)
 		.parser = dump_parse,
 		.args_doc = "FILE",
 		.doc = dump_doc,
+		.children = cmd_filter_children,
 	};
 	struct umt_reader *r;
 	struct umt_rec rec;
-	uint64_t n = 0;
+	uint64_t n = 0, ttu = 0;
 	size_t warned = 0;
 	char err[256], *image;
 	int ret, rc;
@@ -382,6 +387,7 @@ int cmd_dump(int argc, char **argv)
 	static char name[] = "unmaptrace dump";
 
 	memset(&env, 0, sizeof(env));
+	memset(&cmd_filter, 0, sizeof(cmd_filter));
 	/* argp names the program after argv[0] in its messages */
 	argv[0] = name;
 	argp_err_exit_status = EXIT_USAGE;
@@ -406,11 +412,17 @@ int cmd_dump(int argc, char **argv)
 		umt_reader_version(r, &major, &minor);
 		printf("# %s: .umt %d.%d; seq ts cpu TYPE fields\n", env.file,
 		       major, minor);
+		if (cmd_filter.on)
+			printf("# filter: %s\n", umt_filter_str(&cmd_filter,
+			       err, sizeof(err)));
 	}
 	while ((ret = umt_reader_next(r, &rec)) == 1) {
 		/* warn before the line that needs it, e.g. an unknown type */
 		cmd_flush_warnings("unmaptrace dump", r, &warned);
+		if (!umt_filter_keep(&cmd_filter, &rec))
+			continue;
 		n++;
+		ttu += rec.type == UMT_REC_TTU;
 		if (env.json) {
 			json_t *o = json_record(&rec, image);
 
@@ -438,7 +450,10 @@ int cmd_dump(int argc, char **argv)
 	}
 	if (fflush(stdout) || ferror(stdout))
 		rc = EXIT_USAGE;
+	if (rc == EXIT_OK && !ttu)
+		rc = umt_no_calls("unmaptrace dump", env.file, &cmd_filter);
 	umt_reader_close(r);
+	umt_filter_free(&cmd_filter);
 	free(image);
 	return rc;
 }

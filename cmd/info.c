@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "filter.h"
 #include "umt.h"
 
 static struct {
@@ -27,16 +28,19 @@ static const char info_doc[] =
 "record counts, lost events, TTU calls by folio kind and size, time span\n"
 "and chunks (damaged ones named).\n"
 "\n"
-"USAGE: unmaptrace info [--chunks] [--json] FILE\n"
+"USAGE: unmaptrace info [--chunks] [--json] [--pid PID] [--comm NAME]\n"
+"                       [--cgroup PATH|ID] [--reclaimer PATH] FILE\n"
 "\n"
 "EXAMPLES:\n"
 "    unmaptrace info t.umt              # header, attach plan, counts\n"
 "    unmaptrace info --chunks t.umt     # also the chunk table\n"
 "    unmaptrace info --json t.umt       # one JSON object\n"
+"    unmaptrace info --pid 1234 t.umt   # what was unmapped of PID 1234\n"
 "    unmaptrace record -o - | unmaptrace info -   # read stdin\n"
 "\n"
 "Exit status: 0 intact trace, 1 damaged (what could be read is still\n"
-"shown, damage is named on stderr), 2 usage, open or I/O error.";
+"shown, damage is named on stderr), 2 usage, open or I/O error, or no\n"
+"call (kept by the filters) in the trace.";
 
 static const struct argp_option info_opts[] = {
 	{ "chunks", 'c', NULL, 0, "Also print the chunk table", 0 },
@@ -322,6 +326,11 @@ static void print_text(const struct umt_reader *r, struct info *in)
 		damaged += ci[i].damaged;
 
 	printf("file:        %s\n", env.file);
+	if (cmd_filter.on)
+		printf("filter:      %s (%llu of %llu calls)\n",
+		       umt_filter_str(&cmd_filter, st, sizeof(st)),
+		       (unsigned long long)cmd_filter.ttu_kept,
+		       (unsigned long long)cmd_filter.ttu_seen);
 	printf("format:      .umt %d.%d%s\n", major, minor,
 	       minor > UMT_VERSION_MINOR ? " (newer minor than this tool)" :
 	       "");
@@ -491,6 +500,16 @@ static int print_json(const struct umt_reader *r, struct info *in)
 	umt_reader_version(r, &major, &minor);
 	nc = umt_reader_chunks(r, &ci);
 	cmd_jset(o, "file", json_string(env.file));
+	if (cmd_filter.on) {
+		char what[256];
+
+		x = json_object();
+		cmd_jset(x, "what", json_string(umt_filter_str(&cmd_filter,
+					what, sizeof(what))));
+		cmd_jset(x, "calls_kept", json_integer(cmd_filter.ttu_kept));
+		cmd_jset(x, "calls_seen", json_integer(cmd_filter.ttu_seen));
+		cmd_jset(o, "filter", x);
+	}
 	x = json_object();
 	cmd_jset(x, "major", json_integer(major));
 	cmd_jset(x, "minor", json_integer(minor));
@@ -612,6 +631,7 @@ int cmd_info(int argc, char **argv)
 		.parser = info_parse,
 		.args_doc = "FILE",
 		.doc = info_doc,
+		.children = cmd_filter_children,
 	};
 	struct umt_reader *r;
 	struct umt_rec rec;
@@ -623,6 +643,7 @@ int cmd_info(int argc, char **argv)
 	static char name[] = "unmaptrace info";
 
 	memset(&env, 0, sizeof(env));
+	memset(&cmd_filter, 0, sizeof(cmd_filter));
 	/* argp names the program after argv[0] in its messages */
 	argv[0] = name;
 	argp_err_exit_status = EXIT_USAGE;
@@ -637,6 +658,8 @@ int cmd_info(int argc, char **argv)
 	memset(&in, 0, sizeof(in));
 	cmd_flush_warnings("unmaptrace info", r, &warned);
 	while ((ret = umt_reader_next(r, &rec)) == 1) {
+		if (!umt_filter_keep(&cmd_filter, &rec))
+			continue;
 		if (account(&in, &rec)) {
 			ret = -ENOMEM;
 			break;
@@ -666,6 +689,9 @@ int cmd_info(int argc, char **argv)
 		fprintf(stderr, "unmaptrace info: %s is damaged: %llu records read from %d intact chunks (see warnings above)\n",
 			env.file, (unsigned long long)in.records,
 			intact_chunks(r));
+	if (rc == EXIT_OK && !in.ttu)
+		rc = umt_no_calls("unmaptrace info", env.file, &cmd_filter);
+	umt_filter_free(&cmd_filter);
 	umt_reader_close(r);
 	free(in.types.v);
 	free(in.lost_cpu.v);

@@ -143,6 +143,7 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 		.who = "unmaptrace diff",
 		.policy_who = o->nr_pairs ? "--pair: " : "--policy: ",
 		.arch = arch_opt,
+		.filter = o->filter,
 	};
 	char **def = NULL, *out = NULL;
 	bool damaged;
@@ -469,6 +470,13 @@ static int load_report(struct input *rep, const char *path,
 		}
 		fclose(f);
 		rep->root = load_trace(path, o);
+	} else if (o->filter && o->filter->on) {
+		fprintf(stderr, "unmaptrace diff: %s: the filters select "
+			"calls of a trace; this is a report (replay the trace "
+			"with the filter, or diff the traces)\n", path);
+		if (f != stdin)
+			fclose(f);
+		return -1;
 	} else {
 		buf = slurp(f, head, nhead, &len);
 		if (!buf)

@@ -86,6 +86,8 @@ struct compare_opts {
 	size_t nr_arches;
 	char **files;
 	size_t nr_files;
+	struct umt_filter *filter;	/* traces only; NULL: every call
+					 * (lib/filter.h) */
 };
 
 /* Append @s to the vector @v of @n (no copy); OOM exits 2 */

@@ -128,6 +128,9 @@ int replay_trace(const char *path, const struct replay_opts *o,
 	}
 	rep->fold = o->fold;
 	rep->check_idx = check_idx;
+	rep->filter = o->filter;
+	if (o->filter)
+		umt_filter_rewind(o->filter);
 	report_set_trace(rep, m);
 	if (check_idx >= 0 && rel && !model_parse_release(rel, &maj, &min)) {
 		model_gen_for_release(maj, min, &why);

@@ -36,6 +36,7 @@ struct replay_opts {
 	bool fold;			/* text: fold what changes nothing */
 	bool both_arches;		/* text: the other arch too, for the
 					 * first block (report.h other_arch) */
+	struct umt_filter *filter;	/* NULL: every record (filter.h) */
 };
 
 /*

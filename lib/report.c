@@ -301,10 +301,16 @@ static void live_add(uint64_t *sum, const uint64_t *v)
 		sum[i] += v[i];
 }
 
-void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
+void report_add_ttu(struct report *r, const struct umt_ttu *t,
+		    unsigned int path, uint64_t seq)
 {
 	int i, sz = size_index(t->nr_pages);
 	uint64_t live[RL_NR];
+
+	if (path >= UMT_PATH_NR)
+		path = UMT_PATH_UNKNOWN;
+	if (path != UMT_PATH_UNKNOWN)
+		r->has_paths = true;
 
 	r->events++;
 	if (t->has_live) {
@@ -321,6 +327,8 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 		}
 		r->live_by_size[sz].folios++;
 		live_add(r->live_by_size[sz].v, live);
+		r->live_by_path[path].folios++;
+		live_add(r->live_by_path[path].v, live);
 	}
 	for (i = 0; i < r->nr_results; i++) {
 		struct report_result *res = &r->results[i];
@@ -331,6 +339,7 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 		if (t->kind < UMT_KIND_NR)
 			group_add(&res->by_kind[t->kind], &mc.n);
 		group_add(&res->by_size[sz], &mc.n);
+		group_add(&res->by_path[path], &mc.n);
 		if (mc.ret != !!t->ret)
 			res->ret_differs++;
 		if (mc.note)
@@ -648,18 +657,23 @@ int report_feed(struct report *r, struct umt_reader *rd, bool *damaged)
 		const struct umt_tlb_flush *fl = rec.payload;
 		const struct umt_lost *lo = rec.payload;
 		const struct umt_stats *st = rec.payload;
+		const struct umt_ttu_victim *v;
 		const struct umt_ttu *t;
 
+		if (!umt_filter_keep(r->filter, &rec))
+			continue;
 		if (rec.short_payload)
 			r->short_payloads++;
 		switch (rec.type) {
 		case UMT_REC_TTU:
+			v = umt_ttu_victim(rec.payload, rec.size);
 			t = load_ttu(&buf, &rec, &truncated);
 			if (!t) {
 				rc = -ENOMEM;
 				goto out;
 			}
-			report_add_ttu(r, t, rec.seq);
+			report_add_ttu(r, t, v ? v->path : UMT_PATH_UNKNOWN,
+				       rec.seq);
 			break;
 		case UMT_REC_TLB_FLUSH:
 			report_add_tlb_flush(r, fl->task_id, fl->in_ttu,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "filter.h"
 #include "model.h"
 #include "umt.h"
 
@@ -32,6 +33,7 @@ struct report_result {
 	struct report_group total;
 	struct report_group by_kind[UMT_KIND_NR];
 	struct report_group by_size[REPORT_SIZES];
+	struct report_group by_path[UMT_PATH_NR];	/* format 1.2 */
 	uint64_t ret_differs;		/* modelled return != recorded */
 	uint64_t pending_at_end;	/* deferred adds never flushed */
 	const char *note[4];		/* the model's notes, tallied */
@@ -83,6 +85,9 @@ struct report {
 	uint64_t live[RL_NR];
 	struct report_live_group live_by_kind[UMT_KIND_NR];
 	struct report_live_group live_by_size[REPORT_SIZES];
+	struct report_live_group live_by_path[UMT_PATH_NR];
+	bool has_paths;			/* a call had the 1.2 victim fields */
+	struct umt_filter *filter;	/* NULL: every record */
 	/* model vs live, for the "kernel" result (index check_idx) */
 	int check_idx;			/* -1: no check */
 	uint64_t model[RL_NR];
@@ -122,9 +127,12 @@ void report_free(struct report *r);
 void report_warn(struct report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Replay one TTU record through every policy and account for it. */
+/*
+ * Replay one TTU record through every policy and account for it; @path
+ * is its reclaim path (UMT_PATH_UNKNOWN before format 1.2).
+ */
 void report_add_ttu(struct report *r, const struct umt_ttu *t,
-		    uint64_t seq);
+		    unsigned int path, uint64_t seq);
 /* A recorded arch_tlbbatch_flush() of @task_id; @flags UMT_FLUSH_* */
 void report_add_tlb_flush(struct report *r, uint32_t task_id,
 			  uint32_t flags, uint64_t seq);

@@ -73,7 +73,7 @@ static json_t *result_json(const struct report_result *res)
 {
 	bool arm64 = res->pol.arch == MODEL_ARM64;
 	json_t *o = json_object(), *bd = json_object(), *bk = json_object();
-	json_t *bs = json_object(), *hs = json_array();
+	json_t *bs = json_object(), *hs = json_array(), *bp;
 	char key[16], label[96];
 	int i;
 
@@ -112,6 +112,18 @@ static json_t *result_json(const struct report_result *res)
 	}
 	json_object_set_new(bd, "by_kind", bk);
 	json_object_set_new(bd, "by_size", bs);
+	/* format 1.2 traces only: calls by reclaim path */
+	bp = NULL;
+	for (i = 1; i < UMT_PATH_NR; i++) {
+		if (!res->by_path[i].folios)
+			continue;
+		if (!bp)
+			bp = json_object();
+		json_object_set_new(bp, umt_reclaim_path_name(i),
+				    group_json(&res->by_path[i], arm64));
+	}
+	if (bp)
+		json_object_set_new(bd, "by_path", bp);
 	json_object_set_new(o, "breakdown", bd);
 	json_array_append_new(hs, hist_json(res->total.n.batch_hist));
 	json_object_set_new(o, "histograms", hs);
@@ -216,6 +228,17 @@ static json_t *live_json(const struct report *r)
 	}
 	json_object_set_new(bd, "by_kind", bk);
 	json_object_set_new(bd, "by_size", bs);
+	if (r->has_paths) {
+		json_t *bp = json_object();
+
+		for (i = 1; i < UMT_PATH_NR; i++)
+			if (r->live_by_path[i].folios)
+				json_object_set_new(bp,
+					umt_reclaim_path_name(i),
+					live_group_json(r,
+						&r->live_by_path[i]));
+		json_object_set_new(bd, "by_path", bp);
+	}
 	json_object_set_new(l, "breakdown", bd);
 	return l;
 }
@@ -241,6 +264,18 @@ int report_json(const struct report *r, FILE *f, bool check)
 	json_object_set_new(tr, "workload", json_string(r->workload));
 	json_object_set_new(tr, "tlb_flush_records",
 			    json_integer((json_int_t)r->tlb_flush_records));
+	if (r->filter && r->filter->on) {
+		char what[256];
+		json_t *fo = json_object();
+
+		json_object_set_new(fo, "what", json_string(umt_filter_str(
+					r->filter, what, sizeof(what))));
+		json_object_set_new(fo, "calls_kept", json_integer(
+					(json_int_t)r->filter->ttu_kept));
+		json_object_set_new(fo, "calls_seen", json_integer(
+					(json_int_t)r->filter->ttu_seen));
+		json_object_set_new(tr, "filter", fo);
+	}
 	json_object_set_new(root, "trace", tr);
 	if (r->has_live)
 		json_object_set_new(root, "live", live_json(r));
@@ -334,6 +369,11 @@ void report_csv(const struct report *r, FILE *f, bool header)
 			snprintf(key, sizeof(key), "%u", 1u << k);
 			csv_group(f, r, res, "size", key, &res->by_size[k]);
 		}
+		for (k = 1; k < UMT_PATH_NR; k++)
+			if (res->by_path[k].folios)
+				csv_group(f, r, res, "path",
+					  umt_reclaim_path_name(k),
+					  &res->by_path[k]);
 		for (k = 0; k < MODEL_HIST_BUCKETS; k++) {
 			if (!res->total.n.batch_hist[k])
 				continue;

@@ -421,6 +421,11 @@ void report_text(const struct report *r, FILE *f, bool check)
 		(unsigned long long)r->events,
 		(unsigned long long)r->tlb_flush_records,
 		(unsigned long long)r->lost);
+	if (r->filter && r->filter->on)
+		fprintf(f, "filter: %s (%llu of %llu calls)\n",
+			umt_filter_str(r->filter, label, sizeof(label)),
+			(unsigned long long)r->filter->ttu_kept,
+			(unsigned long long)r->filter->ttu_seen);
 	for (i = 0; i < n; i++) {
 		const struct model_policy *p = &r->results[idx[i]].pol;
 
@@ -482,6 +487,17 @@ void report_text(const struct report *r, FILE *f, bool check)
 			g[k] = &r->results[k].by_size[i];
 		snprintf(label, sizeof(label), "%lluK folios: %llu",
 			 4ULL << i, (unsigned long long)g[idx[0]]->folios);
+		table(r, f, label, g, get_c, keys, names, 4, false);
+	}
+	/* format 1.2: the calls by reclaim path, like the folio kinds */
+	for (i = 1; i < UMT_PATH_NR && r->has_paths; i++) {
+		if (!r->results[idx[0]].by_path[i].folios)
+			continue;
+		for (k = 0; k < r->nr_results && k < 64; k++)
+			g[k] = &r->results[k].by_path[i];
+		snprintf(label, sizeof(label), "path %s: %llu calls",
+			 umt_reclaim_path_name(i),
+			 (unsigned long long)g[idx[0]]->folios);
 		table(r, f, label, g, get_c, keys, names, 4, false);
 	}
 	for (i = 0; i < n; i++) {

@@ -261,6 +261,91 @@ if check victim_old 0; then
 		pass victim_old || fail victim_old "no 'before 1.2' line"
 fi
 
+# --- filters (lib/filter.c): the same selection in dump, info, replay and
+# diff.  Expected counts come from the unfiltered dump of the same trace.
+k61=$top/traces/6.1/kswapd-file.umt
+po73=$top/traces/7.3/proactive-other.umt
+r fall "$U" dump "$k61"
+if check fall 0; then
+	ttu=$(grep -c ' TTU ' "$tmp/fall.out")
+	dir=$(grep -c ' TTU .* path=direct ' "$tmp/fall.out")
+	vic=$(grep -o -m1 ' victim=[0-9]*' "$tmp/fall.out" | cut -d= -f2)
+	# dump --reclaimer: only those calls, every one on that path
+	r fdump "$U" dump --reclaimer direct "$k61"
+	if check fdump 0; then
+		n=$(grep -c ' TTU ' "$tmp/fdump.out")
+		o=$(grep ' TTU ' "$tmp/fdump.out" | grep -vc ' path=direct ')
+		[ "$dir" -gt 0 ] && [ "$n" = "$dir" ] && [ "$o" = 0 ] &&
+			pass filter_dump_reclaimer ||
+			fail filter_dump_reclaimer "$n calls ($o elsewhere), want $dir"
+	fi
+	r finfo "$U" info --reclaimer direct "$k61"
+	if check finfo 0; then
+		has finfo "filter:      reclaim path direct ($dir of $ttu calls)" out &&
+			has finfo "  TTU          $dir" out &&
+			pass filter_info_reclaimer ||
+			fail filter_info_reclaimer "$(grep -m2 'filter:\|  TTU' "$tmp/finfo.out" | tr '\n' ' ')"
+	fi
+	r freplay "$U" replay --check --reclaimer direct "$k61"
+	if check freplay 0; then
+		has freplay "$dir calls, " out && has freplay "check: ok" out &&
+			pass filter_replay_check ||
+			fail filter_replay_check "$(grep -m1 ' calls, ' "$tmp/freplay.out")"
+	fi
+	# the victim's pid keeps every call; another pid none: exit 2, said
+	r fpid "$U" info --pid "$vic" "$k61"
+	r fnopid "$U" replay --pid $((vic + 1)) "$k61"
+	if check fpid 0 && check fnopid 2; then
+		has fpid "($ttu of $ttu calls)" out &&
+			has fnopid "0 calls: the filter (victim pid $((vic + 1))) excluded all $ttu calls" err &&
+			[ ! -s "$tmp/fnopid.out" ] && pass filter_pid ||
+			fail filter_pid "$(head -c 300 "$tmp/fnopid.err")"
+	fi
+	r fcomm "$U" dump --comm umt-workload --reclaimer kswapd "$k61"
+	if check fcomm 0; then
+		n=$(grep -c ' TTU ' "$tmp/fcomm.out")
+		[ "$n" = $((ttu - dir)) ] && pass filter_comm_and_path ||
+			fail filter_comm_and_path "$n calls, want $((ttu - dir))"
+	fi
+fi
+# --cgroup: a path, the same under /sys/fs/cgroup, an id; a prefix of a
+# name is not a parent
+id=$(grep -o -m1 'CGROUP cgroup=[0-9]* path="/umt-[0-9]*"' <("$U" dump "$po73") | sed 's/.*cgroup=\([0-9]*\) path="\(.*\)"/\1 \2/')
+cgid=${id%% *} cgp=${id#* }
+all=$("$U" dump "$po73" | grep -c ' TTU ')
+for sel in "$cgp" "/sys/fs/cgroup$cgp/" "$cgid" "/"; do
+	n=$("$U" dump --cgroup "$sel" "$po73" 2>/dev/null | grep -c ' TTU ')
+	[ -n "$cgid" ] && [ "$n" = "$all" ] && pass "filter_cgroup_${sel//[\/]/_}" ||
+		fail "filter_cgroup_${sel//[\/]/_}" "$n of $all calls"
+done
+r fcgx "$U" dump --cgroup "${cgp%?}" "$po73"
+check fcgx 2 && has fcgx "0 calls: the filter" err && pass filter_cgroup_prefix ||
+	fail filter_cgroup_prefix "$(head -c 200 "$tmp/fcgx.err")"
+# a trace before 1.2 has no victims to select
+r fold "$U" replay --reclaimer kswapd "$top/traces/7.3/anon-pageout.umt"
+check fold 2 && has fold "predates the victim fields" err && pass filter_old_trace ||
+	fail filter_old_trace "$(head -c 200 "$tmp/fold.err")"
+r fbad "$U" info --reclaimer nosuch "$po73"
+check fbad 2 && has fbad "unknown reclaim path 'nosuch'" err && pass filter_bad_path ||
+	fail filter_bad_path "$(head -c 200 "$tmp/fbad.err")"
+# diff: filters replay traces; a report cannot be filtered
+"$U" replay --json "$po73" >"$tmp/po.json" 2>/dev/null
+r fdiff "$U" diff --reclaimer proactive "$po73" "$po73"
+r fdiffj "$U" diff --reclaimer proactive "$tmp/po.json" "$po73"
+if check fdiff 0 && check fdiffj 2; then
+	has fdiffj "the filters select calls of a trace" err &&
+		pass filter_diff || fail filter_diff "$(head -c 200 "$tmp/fdiffj.err")"
+fi
+
+# --- 0 calls: nothing to judge, said once, exit 2 (replay, info, dump)
+"$T" --fixture basic "$tmp/nocall.umt" 1 2048
+for c in replay info dump; do
+	r "nocall_$c" "$U" "$c" "$tmp/nocall.umt"
+	check "nocall_$c" 2 && has "nocall_$c" "0 calls: nothing was unmapped" err &&
+		[ "$(grep -c '0 calls' "$tmp/nocall_$c.err")" = 1 ] &&
+		pass "nocall_$c" || fail "nocall_$c" "$(head -c 200 "$tmp/nocall_$c.err")"
+done
+
 # --- newer minor with an unknown record type: accepted, warned once
 "$T" --fixture newer "$tmp/newer.umt" 100 1024
 r newer "$U" dump "$tmp/newer.umt"
