@@ -3,11 +3,15 @@
  * unmaptrace record: the argp front end of the collector.  The session
  * (plan, load, attach, ring-buffer loop, trace) is collect/session.c.
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "session.h"
@@ -63,6 +67,30 @@ struct record_args {
 	struct ut_record_opts o;
 	char *meta[MAX_USER_META];
 };
+
+/*
+ * CMD as execvp() will find it: a name with a '/' as it is, else the
+ * first executable in $PATH.  A CMD that cannot run is a usage error,
+ * found before anything is loaded or written.
+ */
+static bool runnable(const char *cmd)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return !access(cmd, X_OK);
+	for (p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; p;
+	     p = *e ? e + 1 : NULL) {
+		e = strchrnul(p, ':');
+		if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s",
+				     e > p ? (int)(e - p) : 1,
+				     e > p ? p : ".", cmd) < sizeof(buf) &&
+		    !access(buf, X_OK))
+			return true;
+	}
+	return false;
+}
 
 static error_t record_parse(int key, char *arg, struct argp_state *state)
 {
@@ -135,6 +163,12 @@ static error_t record_parse(int key, char *arg, struct argp_state *state)
 		if (a->reclaimer_only && (a->all || a->cgroup))
 			argp_error(state, "--reclaimer-only goes with -p PID "
 				   "or -- CMD");
+		if (a->nr_cmd && !runnable(a->cmd[0]))
+			argp_error(state, "cannot run '%s': %s", a->cmd[0],
+				   strchr(a->cmd[0], '/') ? strerror(errno) :
+				   "not found in $PATH");
+		if (a->pid > 0 && kill(a->pid, 0) && errno == ESRCH)
+			argp_error(state, "no process %d", a->pid);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -154,7 +188,10 @@ int cmd_record(int argc, char **argv)
 		.o = { .out = "unmaptrace.umt", .buffer_mb = 16 },
 	};
 
+	static char name[] = "unmaptrace record";
+
 	argp_err_exit_status = EXIT_USAGE;
+	argv[0] = name;	/* argp's messages speak for the subcommand */
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER | ARGP_NO_HELP, NULL,
 		       &a))
 		return EXIT_USAGE;

@@ -195,8 +195,12 @@ static int follow_tree(int tgids_fd, int root)
 	return 0;
 }
 
-/* fork CMD, held on a pipe until the collector is attached */
-static pid_t spawn_held(char **cmd, int *release_fd)
+/*
+ * fork CMD, held on a pipe until the collector is attached.  With the
+ * trace on stdout (-o -), CMD's stdout goes to stderr: it must never
+ * write into the trace stream.
+ */
+static pid_t spawn_held(char **cmd, int *release_fd, bool trace_on_stdout)
 {
 	int p[2];
 	pid_t pid;
@@ -213,6 +217,8 @@ static pid_t spawn_held(char **cmd, int *release_fd)
 			_exit(127);	/* recorder gave up */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (trace_on_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "unmaptrace record: exec %s: %s\n", cmd[0],
 			strerror(errno));
@@ -400,7 +406,8 @@ static int sess_target(struct session *s)
 	int err = 0;
 
 	if (a->nr_cmd) {
-		s->child = spawn_held(a->cmd, &s->release_fd);
+		s->child = spawn_held(a->cmd, &s->release_fd,
+				      !strcmp(a->out, "-"));
 		if (s->child < 0) {
 			fprintf(stderr, "unmaptrace record: fork: %s\n",
 				strerror(errno));

@@ -38,6 +38,21 @@ for args in "-p 1 -- true" "--cgroup /x -a" "--cgroup /x -p 1" \
 		grep -q 'give\|goes with' "$tmp/o"; echo $?) \
 		"exit $rc, want 2: $(head -c 200 "$tmp/o")"
 done
+# a CMD that cannot run, a PID that does not exist: usage, nothing written
+(cd "$tmp" && "$bin" record -o nx.umt -- /nonexistent >o 2>&1)
+rc=$?
+check record-usage-cmd-missing $([ $rc -eq 2 ] && [ ! -e "$tmp/nx.umt" ] &&
+	grep -q "cannot run '/nonexistent'" "$tmp/o"; echo $?) \
+	"exit $rc: $(head -c 200 "$tmp/o")"
+(cd "$tmp" && "$bin" record -o nx.umt -- no-such-cmd-umt >o 2>&1)
+rc=$?
+check record-usage-cmd-not-in-path $([ $rc -eq 2 ] && [ ! -e "$tmp/nx.umt" ] &&
+	grep -q 'not found in \$PATH' "$tmp/o"; echo $?) "exit $rc"
+pid=$(cat /proc/sys/kernel/pid_max)
+(cd "$tmp" && "$bin" record -o nx.umt -p "$pid" >o 2>&1)
+rc=$?
+check record-usage-no-such-pid $([ $rc -eq 2 ] && [ ! -e "$tmp/nx.umt" ] &&
+	grep -q "no process $pid" "$tmp/o"; echo $?) "exit $rc"
 "$bin" record -a -b 0 >"$tmp/o" 2>&1
 rc=$?
 check record-usage-bad-buffer $([ $rc -eq 2 ]; echo $?) "exit $rc, want 2"

@@ -57,6 +57,7 @@ for f in "$UMT_VM_OUT"/*/*.umt "$arm64_out"/*/*.umt; do
 done
 
 # Victim attribution (issue 9): kswapd, and another process's
-# memory.reclaim, unmap a workload's memory under `record -- CMD`; one
-# 7.x guest with 768 MB (29 s of guest here, 2026-12-03).
+# memory.reclaim, unmap a workload's memory under `record -- CMD`, then
+# --cgroup, -a -- CMD and --reclaimer-only; one 7.x guest with 768 MB
+# (143 s of guest, 153 s in all here, 2026-12-03).
 "$top/tests/vm/victim.sh" --kernel "${UMT_VICTIM_KERNEL:-7.x}"
