@@ -55,3 +55,7 @@ for f in "$UMT_VM_OUT"/*/*.umt "$arm64_out"/*/*.umt; do
 			"$f.check" | tr '\n' ' ')"
 	fi
 done
+
+# `unmaptrace vm` end to end on one kernel, by name and as an image file
+# (tests/vm/vm-cmd.sh: two guests, about 30 s each here under TCG)
+"$top/tests/vm/vm-cmd.sh" "${UMT_VM_CMD_KERNEL:-7.x}"
