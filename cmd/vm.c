@@ -152,6 +152,7 @@ struct vm_args {
 	char **rec;			/* record options, to the 2nd -- */
 	int nr_rec;
 	char **cmd;			/* CMD [ARGS...] */
+	char *cmd0;			/* CMD's guest path, when copied in */
 	int nr_cmd;
 };
 
@@ -1122,7 +1123,7 @@ static char *local_program(struct vm_args *a)
 	if (c[0] == '/' || !strchr(c, '/') || !is_file(c))
 		return NULL;
 	b = strrchr(c, '/') + 1;
-	a->cmd[0] = xasprintf("/guest/%s", b);
+	a->cmd[0] = a->cmd0 = xasprintf("/guest/%s", b);
 	return xasprintf("%s:/guest/%s", c, b);
 }
 
@@ -1225,7 +1226,7 @@ static int rm_rf(const char *dir)
 static int vm_run(struct vm_args *a, struct vm_env *e)
 {
 	char *argv[32 + 2 * MAX_LIST + 2 * MAX_LIST + 8], *envs[8];
-	char *gout, *prog, *trace, *cfg;
+	char *gout, *prog, *trace, *cfg, *script, *meta;
 	char *info = NULL, *accel = NULL, *secs = NULL;
 	char smp[16], mem[16], tmo[16];
 	struct console con = { 0 };
@@ -1282,12 +1283,13 @@ static int vm_run(struct vm_args *a, struct vm_env *e)
 	argv[n++] = (char *)a->accel;
 	argv[n++] = "--out";
 	argv[n++] = gout;
-	/* the config where the collector reads it: /boot/config-$(uname -r) */
+	/* vm-record.sh puts it where the collector reads it */
 	cfg = xasprintf("%s/config", e->kdir);
 	if (is_file(cfg)) {
-		char *c = cfg;
+		char *c = abspath(cfg);
 
-		cfg = xasprintf("%s:/boot/config-%s", c, e->release);
+		free(cfg);
+		cfg = xasprintf("%s:/lib/umt/kernel.config", c);
 		free(c);
 		argv[n++] = "--file";
 		argv[n++] = cfg;
@@ -1302,12 +1304,12 @@ static int vm_run(struct vm_args *a, struct vm_env *e)
 		argv[n++] = (char *)a->files[i];
 	}
 	argv[n++] = "--";
-	argv[n++] = xasprintf("%s/guest/vm-record.sh", e->dir);
+	argv[n++] = script = xasprintf("%s/guest/vm-record.sh", e->dir);
 	for (i = 0; i < a->nr_thp; i++)
 		argv[n++] = (char *)a->thp_args[i];
 	argv[n++] = "--";
-	argv[n++] = xasprintf("--meta=vm.kernel=%s",
-			      a->image ? a->image : a->kernel);
+	argv[n++] = meta = xasprintf("--meta=vm.kernel=%s",
+				     a->image ? a->image : a->kernel);
 	/* record options and CMD: a variable number, so a second array */
 	argv_all = calloc(n + a->nr_rec + a->nr_cmd + 2, sizeof(char *));
 	if (!argv_all)
@@ -1382,6 +1384,8 @@ static int vm_run(struct vm_args *a, struct vm_env *e)
 	}
 out:
 	free(argv[0]);
+	free(script);
+	free(meta);
 	free(argv_all);
 	free(info);
 	free(accel);
@@ -1454,5 +1458,6 @@ int cmd_vm(int argc, char **argv)
 	free(e.static_bin);
 	free(e.kdir);
 	free(e.release);
+	free(a.cmd0);
 	return ret;
 }

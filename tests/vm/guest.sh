@@ -224,7 +224,7 @@ for e in "${extra[@]}"; do
 	dst=${e#*:}
 	[ "$dst" = "$e" ] && dst=/guest/$(basename "$src")
 	mkdir -p "$root/$(dirname "$dst")"
-	cp -a "$src" "$root/$dst"
+	cp -aH "$src" "$root/$dst"
 	if [ -f "$src" ]; then copy_libs "$src"; fi
 done
 cp "$here/guest/init" "$root/init"

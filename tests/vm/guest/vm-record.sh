@@ -3,7 +3,9 @@
 #
 #   vm-record.sh [--mthp SIZE=MODE]... [--thp MODE] -- RECORD-ARGS...
 #
-# Sets the THP knobs asked for, then runs, in the ext4 scratch fs
+# Puts the kernel's config (/lib/umt/kernel.config, from the host) where
+# record reads it, /boot/config-$(uname -r); sets the THP knobs asked for;
+# then runs, in the ext4 scratch fs
 # ($UMT_FS, else /tmp) with /guest (the --file copies) first in PATH:
 #
 #   unmaptrace record -o /out/trace.umt RECORD-ARGS...
@@ -43,6 +45,10 @@ while [ $# -gt 0 ]; do
 		;;
 	esac
 done
+if [ -f /lib/umt/kernel.config ]; then
+	mkdir -p /boot &&
+		cp /lib/umt/kernel.config "/boot/config-$(uname -r)" || exit 2
+fi
 export PATH=/guest:$PATH
 cd "${UMT_FS:-/tmp}" || exit 2
 exec /bin/unmaptrace record -o "${UMT_OUT:-/out}/trace.umt" "$@"
