@@ -11,7 +11,7 @@
 #   unmaptrace record -o /out/trace.umt RECORD-ARGS...
 #
 # RECORD-ARGS end with "-- CMD [ARGS...]".  /out comes back to the host.
-# Exit status: record's; 2 when a THP knob cannot be set.
+# Exit status: record's; 2 when a THP knob or the config cannot be set.
 set -u
 thp=/sys/kernel/mm/transparent_hugepage
 while [ $# -gt 0 ]; do
@@ -51,4 +51,8 @@ if [ -f /lib/umt/kernel.config ]; then
 fi
 export PATH=/guest:$PATH
 cd "${UMT_FS:-/tmp}" || exit 2
-exec /bin/unmaptrace record -o "${UMT_OUT:-/out}/trace.umt" "$@"
+# record's stderr (and CMD's) through a pipe: not a tty, so record prints
+# its summary line and no \r status once a second; stdout stays as it is
+set -o pipefail
+{ /bin/unmaptrace record -o "${UMT_OUT:-/out}/trace.umt" "$@" 2>&1 1>&3 |
+	cat >&2; } 3>&1
