@@ -56,8 +56,10 @@ static const char vm_doc[] =
 "first use into $UMT_CACHE (default $XDG_CACHE_HOME/unmaptrace, else\n"
 "~/.cache/unmaptrace).  --kernel-image takes your own build (bzImage,\n"
 "arm64 Image or a distribution's vmlinuz): its modules (lib/modules/REL,\n"
-"for brd: swap and the scratch fs) and .config are looked for beside it,\n"
-"or given with --modules and --config; the config goes into the trace.\n"
+"for brd: swap and the scratch fs) and .config are looked for beside it\n"
+"(ROOT/boot/vmlinuz-REL, ROOT/boot/config-REL, ROOT/lib/modules/REL as\n"
+"make install and modules_install lay them out, or a build tree), or\n"
+"given with --modules and --config; the config goes into the trace.\n"
 "\n"
 "The guest: busybox, swap on a RAM disk, an ext4 scratch fs at /mnt/umt\n"
 "(CMD's working directory), cgroup2 with +memory, 64K mTHP always (6.8+)\n"
@@ -823,19 +825,32 @@ static int image_kernel(struct vm_env *e, const struct vm_args *a)
 			goto out;
 		}
 	} else {
+		/*
+		 * the cache's layout; ROOT/boot/vmlinuz-REL beside
+		 * ROOT/lib/modules/REL (make install INSTALL_PATH=ROOT/boot,
+		 * make modules_install INSTALL_MOD_PATH=ROOT, an unpacked
+		 * linux-image .deb); this host's
+		 */
 		cand[0] = xasprintf("%s/modules", dir);
-		if (e->release)
-			cand[1] = xasprintf("/lib/modules/%s", e->release);
-		for (i = 0; i < 2 && !mods; i++) {
+		if (e->release) {
+			cand[1] = xasprintf("%s/../lib/modules/%s", dir,
+					    e->release);
+			cand[2] = xasprintf("%s/../usr/lib/modules/%s", dir,
+					    e->release);
+			cand[3] = xasprintf("/lib/modules/%s", e->release);
+		}
+		for (i = 0; i < 4 && !mods; i++) {
 			char *k = cand[i] ? xasprintf("%s/kernel", cand[i]) :
 					    NULL;
 
 			if (k && is_dir(k))
-				mods = strdup(cand[i]);
+				mods = abspath(cand[i]);
 			free(k);
 		}
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 4; i++) {
 			free(cand[i]);
+			cand[i] = NULL;
+		}
 	}
 	/* the release the modules are for, when the image did not say */
 	if (!e->release && mods)
