@@ -6,7 +6,9 @@
 # 1. --kernel KERNEL: a user's program given as ./hog (copied in by vm),
 #    record options between two '--', a tiny lazyfree workload;
 # 2. --kernel-image: the same kernel's Debian vmlinuz passed as a file,
-#    its modules with --modules and its config found beside it.
+#    its modules with --modules and its config found beside it;
+# 3. --arch arm64 --kernel KERNEL (when qemu-system-aarch64 and the cross
+#    compiler are here): the cross-built static binary, an arm64 workload.
 # Each: exit 0, one progress line per phase in order, CMD's output on
 # stdout, the trace's kernel is the one booted, its config came along,
 # the metadata given to record is in it, and replay --check proves it.
@@ -42,7 +44,7 @@ check() {
 	fi
 	# one line per phase, in this order (fetch only for a NAME)
 	want="initramfs boot record copy-out done"
-	[ "$n" = name ] && want="fetch fetch build $want"
+	[ "$n" != image ] && want="fetch fetch build $want"
 	[ "$n" = image ] && want="kernel build $want"
 	got=$(sed -n 's/^unmaptrace vm: \([a-z-]*\): .*/\1/p' "$tmp/$n.err" |
 		grep -v '^note$' | tr '\n' ' ')
@@ -112,4 +114,30 @@ if grep -q "kernel: .*release $rel, modules $kdir/modules, config $tmp/boot/conf
 else
 	fail image/found-beside "$(grep -m1 'vm: kernel:' "$tmp/image.err")"
 fi
+
+# --- 3. arm64 -----------------------------------------------------------------
+if ! command -v qemu-system-aarch64 >/dev/null 2>&1 ||
+	! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+	fail arm64/tools "qemu-system-aarch64 or aarch64-linux-gnu-gcc missing (scripts/deps.sh test)"
+	exit 0
+fi
+if ! make -s -C "$top/tests/workloads" CC=aarch64-linux-gnu-gcc \
+	OUT="$tmp/arm64" >"$tmp/wl-arm64.log" 2>&1; then
+	fail arm64/workload "$(tail -n 3 "$tmp/wl-arm64.log")"
+	exit 0
+fi
+mv "$tmp/arm64/umt-workload" "$tmp/hog-arm64"
+(
+	cd "$tmp" && "$U" vm --arch arm64 --kernel "$kernel" -o arm64.umt -- \
+		--meta workload=vm-cmd -- ./hog-arm64 lazyfree --size 16 \
+		>arm64.out 2>arm64.err
+	echo $? >arm64.rc
+)
+kdir=$(UMT_ARCH=arm64 "$top/tests/vm/kernels.sh" fetch "$kernel" 2>/dev/null | tail -1)
+rel=$(sed -n 's/^release=//p' "$kdir/PROVENANCE" 2>/dev/null)
+if [ -z "$rel" ]; then
+	fail arm64 "arm64 kernel $kernel not in the cache after the run: $(tail -n 5 "$tmp/arm64.err")"
+	exit 0
+fi
+check arm64 "$rel"
 exit 0
