@@ -145,7 +145,6 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 		.arch = arch_opt,
 	};
 	char **def = NULL, *out = NULL;
-	bool damaged;
 	struct report rep;
 	size_t i, nr = 0;
 	FILE *f;
@@ -165,7 +164,7 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 		compare_push(&def, &nr, xstrdup("none"));
 	ro.policies = def;
 	ro.nr_policies = nr;
-	rc = replay_trace(path, &ro, &rep, &damaged);
+	rc = replay_trace(path, &ro, &rep);
 	if (rc == -ENOMEM)
 		compare_die_oom();
 	if (rc)
@@ -405,41 +404,28 @@ static json_t *load_trace(const char *path, const struct compare_opts *o)
 
 /*
  * Which kernel the trace comes from (its release, uname -v, the user's
- * --meta kernel= label), whether the report says it is damaged or lossy
- * (the damage policy's "damaged" object, or trace.lost: marked in the
- * output, judged by lib/damage.h) and whether it holds a call at all: a
- * trace of no call passes any gate, so it is refused like a damaged one.
+ * --meta kernel= label), and whether the report can be judged: the one
+ * damage policy (lib/damage.h) on its "damaged" object (an older
+ * report's trace.lost) and its calls, a trace of no call passing any
+ * gate.  A trace replayed here went through the same reader verdict.
  */
 static void trace_identity(struct input *rep, const struct compare_opts *o)
 {
 	json_t *t = json_object_get(rep->root, "trace");
-	json_t *dmg = json_object_get(rep->root, "damaged");
-	json_t *ev = json_object_get(t, "events");
-	const char *sum = json_string_value(json_object_get(dmg, "summary"));
+	struct umt_damage d;
 
 	rep->kernel = json_string_value(json_object_get(t, "kernel"));
 	rep->kversion = json_string_value(json_object_get(t,
 						"kernel_version"));
 	rep->klabel = json_string_value(json_object_get(t, "kernel_label"));
-	if (dmg || compare_trace_lost(rep) > 0) {
+	umt_damage_from_report(&d, rep->root);
+	if (umt_damage_level(&d) != UMT_DMG_NONE) {
 		rep->damaged = true;
-		if (sum)
-			snprintf(rep->damage, sizeof(rep->damage), "%s", sum);
-		else
-			snprintf(rep->damage, sizeof(rep->damage),
-				 "lost %lld events",
-				 (long long)compare_trace_lost(rep));
+		umt_damage_summary(&d, rep->damage, sizeof(rep->damage));
 	}
-	if (!json_is_integer(ev) || json_integer_value(ev))
-		return;
-	fprintf(stderr, "unmaptrace diff: %s%s: the trace holds 0 calls: "
-		"nothing to compare\n", o->allow_damaged ? "warning: " : "",
-		rep->path);
-	if (!rep->damaged)
-		snprintf(rep->damage, sizeof(rep->damage), "0 calls");
-	rep->damaged = true;
-	if (!o->allow_damaged)
-		rep->empty_rc = DIFF_DAMAGED;
+	if (umt_damage_verdict(&d, "unmaptrace diff", rep->path,
+			       o->allow_damaged, stderr))
+		rep->refused_rc = DIFF_DAMAGED;
 }
 
 static int load_report(struct input *rep, const char *path,
@@ -447,7 +433,6 @@ static int load_report(struct input *rep, const char *path,
 {
 	char head[8], *buf;
 	size_t nhead, len;
-	json_int_t lost;
 	const char *s;
 	FILE *f;
 
@@ -496,11 +481,6 @@ static int load_report(struct input *rep, const char *path,
 	/* another major may lay results out differently: compare nothing */
 	if (rep->major != SCHEMA_MAJOR)
 		return 0;
-	lost = compare_trace_lost(rep);
-	if (lost > 0)
-		fprintf(stderr, "unmaptrace diff: warning: %s: the trace lost "
-			"%lld events, its counts are low\n", path,
-			(long long)lost);
 	trace_identity(rep, o);
 	return parse_results(rep, o);
 }
@@ -918,10 +898,16 @@ static void compare(struct cmp *c, struct compare_opts *o)
 
 static int worse(int a, int b)
 {
-	/* 2 (trouble) > 4 (damaged input) > 3 > 1 > 0, as lib/damage.h */
+	/* trouble > damaged input > incomparable > regression > ok */
 	static const int rank[] = { 0, 1, 4, 2, 3 };
 
 	return rank[b] > rank[a] ? b : a;
+}
+
+int compare_exit_status(int verdict)
+{
+	/* input that cannot be judged exits as the other readers do */
+	return verdict == DIFF_DAMAGED ? UMT_EXIT_DAMAGED : verdict;
 }
 
 int compare_opts_init(struct compare_opts *o, char *err, size_t errlen)
@@ -1000,9 +986,9 @@ enum diff_verdict compare_run(struct compare_opts *o)
 	}
 	for (i = 1; i < o->nr_files; i++)
 		cmps[i - 1].exit_inputs = worse(worse(cmps[i - 1].exit,
-			reps[0].empty_rc), reps[i].empty_rc);
+			reps[0].refused_rc), reps[i].refused_rc);
 	for (i = 0; i < o->nr_files; i++)
-		ret = worse(ret, reps[i].empty_rc);
+		ret = worse(ret, reps[i].refused_rc);
 	warn_idle_rules(o);
 	for (j = 0; j + 1 < o->nr_files; j++) {
 		if (o->fmt == FMT_JSON) {

@@ -35,7 +35,7 @@ struct input {
 	const char *kernel, *kversion, *klabel;
 	bool damaged;		/* damaged, lossy or without a call */
 	char damage[320];	/* why, for the header and the verdict */
-	int empty_rc;		/* DIFF_DAMAGED: not a single call */
+	int refused_rc;		/* DIFF_DAMAGED: refused by lib/damage.h */
 };
 
 struct row {
