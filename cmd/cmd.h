@@ -51,6 +51,7 @@ void cmd_help(struct argp_state *state, int key);
  */
 int cmd_stdout_done(const char *who);
 
+
 /* ---- shared by the trace readers' front ends (common.c) ---- */
 
 /*

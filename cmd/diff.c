@@ -3,8 +3,8 @@
  * unmaptrace diff: the argp front end of the diff engine (lib/compare.c),
  * which compares replay reports counter by counter and gates CI on
  * threshold rules (lib/rules.h).  Exit codes follow diff(1): 0 within
- * thresholds, 1 regression, 2 trouble, 3 not comparable; 4 a damaged,
- * lossy or empty input (lib/damage.h).
+ * thresholds, 1 regression, 2 trouble (also a damaged, lossy or empty
+ * input: lib/damage.h), 3 not comparable.
  */
 #include <argp.h>
 #include <stdio.h>
@@ -214,6 +214,8 @@ int cmd_diff(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o))
 		goto out;
 	ret = exit_code(compare_run(&o));
+	if (cmd_stdout_done("unmaptrace diff"))
+		ret = EXIT_USAGE;
 out:
 	compare_opts_free(&o);
 	return ret;

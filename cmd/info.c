@@ -226,8 +226,12 @@ static void print_text(const struct umt_reader *r, struct info *in)
 	       minor > UMT_VERSION_MINOR ? " (newer minor than this tool)" :
 	       "");
 	printf("metadata:\n");
-	for (i = 0; i < m->nr_kv; i++)
-		printf("  %-20s %s\n", m->kv[i].key, m->kv[i].value);
+	for (i = 0; i < m->nr_kv; i++) {
+		char k[256], v[1024];
+
+		printf("  %-20s %s\n", umt_str_safe(m->kv[i].key, k, sizeof(k)),
+		       umt_str_safe(m->kv[i].value, v, sizeof(v)));
+	}
 	if (!m->nr_kv)
 		printf("  (none)\n");
 
@@ -237,10 +241,14 @@ static void print_text(const struct umt_reader *r, struct info *in)
 		       "MECHANISM", "STATUS");
 	for (i = 0; i < m->nr_attach; i++) {
 		const struct umt_attach *a = &m->attach[i];
+		char h[160], sy[300], me[80], no[400];
 
 		attach_status(a, st, sizeof(st));
-		printf("  %-12s %-28s %-10s %s%s%s\n", a->hook, a->symbol,
-		       a->mechanism, st, a->note[0] ? ": " : "", a->note);
+		printf("  %-12s %-28s %-10s %s%s%s\n",
+		       umt_str_safe(a->hook, h, sizeof(h)),
+		       umt_str_safe(a->symbol, sy, sizeof(sy)),
+		       umt_str_safe(a->mechanism, me, sizeof(me)), st,
+		       a->note[0] ? ": " : "", umt_str_safe(a->note, no, sizeof(no)));
 	}
 	if (!m->nr_attach)
 		printf("  (none)\n");

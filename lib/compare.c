@@ -189,6 +189,32 @@ out:
 	return out;
 }
 
+static const struct result *sort_res;
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(sort_res->m[*(const size_t *)a].name,
+		      sort_res->m[*(const size_t *)b].name);
+}
+
+/* Sort every result's counter names once: lookups are then logarithmic */
+static void index_results(struct input *rep)
+{
+	size_t i, j;
+
+	for (i = 0; i < rep->n; i++) {
+		struct result *res = &rep->r[i];
+
+		res->by_name = xrealloc(NULL, (res->n ? res->n : 1) *
+					sizeof(*res->by_name));
+		for (j = 0; j < res->n; j++)
+			res->by_name[j] = j;
+		sort_res = res;
+		qsort(res->by_name, res->n, sizeof(*res->by_name),
+		      by_name_cmp);
+	}
+}
+
 static int bad(const struct input *rep, const char *fmt, const char *what)
 {
 	fprintf(stderr, "unmaptrace diff: %s: not a usable report: ",
@@ -200,7 +226,10 @@ static int bad(const struct input *rep, const char *fmt, const char *what)
 
 static void add_metric(struct result *res, char *name, json_t *v)
 {
-	res->m = xrealloc(res->m, (res->n + 1) * sizeof(*res->m));
+	if (res->n == res->cap) {
+		res->cap = res->cap ? 2 * res->cap : 32;
+		res->m = xrealloc(res->m, res->cap * sizeof(*res->m));
+	}
 	res->m[res->n].name = name;
 	res->m[res->n].json = v;
 	res->m[res->n].v = json_is_integer(v) ?
@@ -482,7 +511,10 @@ static int load_report(struct input *rep, const char *path,
 	if (rep->major != SCHEMA_MAJOR)
 		return 0;
 	trace_identity(rep, o);
-	return parse_results(rep, o);
+	if (parse_results(rep, o))
+		return -1;
+	index_results(rep);
+	return 0;
 }
 
 static void free_report(struct input *rep)
@@ -493,6 +525,7 @@ static void free_report(struct input *rep)
 		for (j = 0; j < rep->r[i].n; j++)
 			free(rep->r[i].m[j].name);
 		free(rep->r[i].m);
+		free(rep->r[i].by_name);
 	}
 	free(rep->r);
 	json_decref(rep->root);
@@ -512,14 +545,42 @@ static const struct result *find_result(const struct input *rep,
 	return NULL;
 }
 
+/*
+ * The first index of by_name[] whose name is >= @name (compared over
+ * @len bytes when @len, i.e. as a prefix): a binary search, so that a
+ * report of many counters diffs in n log n, not n^2.
+ */
+static size_t lower_bound(const struct result *res, const char *name,
+			  size_t len)
+{
+	size_t lo = 0, hi = res->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *s = res->m[res->by_name[mid]].name;
+
+		if ((len ? strncmp(s, name, len) : strcmp(s, name)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct metric *find_metric(const struct result *res,
 					const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < res->n; i++)
-		if (!strcmp(res->m[i].name, name))
-			return &res->m[i];
+	if (!res->by_name) {
+		for (i = 0; i < res->n; i++)
+			if (!strcmp(res->m[i].name, name))
+				return &res->m[i];
+		return NULL;
+	}
+	i = lower_bound(res, name, 0);
+	if (i < res->n && !strcmp(res->m[res->by_name[i]].name, name))
+		return &res->m[res->by_name[i]];
 	return NULL;
 }
 
@@ -579,6 +640,11 @@ static bool group_absent(const struct result *res, const char *name)
 	if (depth < 2)
 		return false;
 	len = dot - name + 1;
+	if (res->by_name) {
+		i = lower_bound(res, name, len);
+		return i == res->n ||
+		       strncmp(res->m[res->by_name[i]].name, name, len);
+	}
 	for (i = 0; i < res->n; i++)
 		if (!strncmp(res->m[i].name, name, len))
 			return false;

@@ -19,7 +19,8 @@ struct result {
 	const char *policy;	/* a view: "live", "kernel", "none:kernel" */
 	const char *arch;
 	struct metric *m;
-	size_t n;
+	size_t n, cap;
+	size_t *by_name;	/* m[] indices sorted by name (index_results) */
 	const char *bpol, *npol;	/* a view: the policy of each side */
 	char label[96];
 };

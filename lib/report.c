@@ -557,16 +557,16 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	const char *w = umt_meta_get(m, UMT_KEY_WORKLOAD);
 	int i;
 
-	snprintf(r->kernel, sizeof(r->kernel), "%s", rel ? rel : "");
-	snprintf(r->arch, sizeof(r->arch), "%s",
-		 arch ? arch : raw ? raw : "");
-	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
+	/* printed on terminals: never the file's escape sequences */
+	umt_str_safe(rel ? rel : "", r->kernel, sizeof(r->kernel));
+	umt_str_safe(arch ? arch : raw ? raw : "", r->arch, sizeof(r->arch));
+	umt_str_safe(w ? w : "", r->workload, sizeof(r->workload));
 	w = umt_meta_get(m, UMT_KEY_KVERSION);
-	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s",
-		 w ? w : "");
+	umt_str_safe(w ? w : "", r->kernel_version,
+		     sizeof(r->kernel_version));
 	/* record --meta kernel=...: how the user tells kernels apart */
 	w = umt_meta_get(m, "kernel");
-	snprintf(r->kernel_label, sizeof(r->kernel_label), "%s", w ? w : "");
+	umt_str_safe(w ? w : "", r->kernel_label, sizeof(r->kernel_label));
 	set_mapcount_config(r, m);
 	set_kernel_facts(r, m);
 	r->unfold_hooked = false;

@@ -416,12 +416,21 @@ static int resync(struct umt_reader *r)
 	uint64_t from = r->in.off;
 
 	for (;;) {
-		ssize_t n = ib_fill(&r->in, SCAN_WINDOW);
-		const uint8_t *p = ib_ptr(&r->in);
+		ssize_t n = r->in.end - r->in.start;
+		const uint8_t *p;
 		ssize_t i;
 
-		if (n < 0)
-			return (int)n;
+		/*
+		 * Refill only when a magic no longer fits what is buffered:
+		 * a resync every 8 bytes (bait) must not move the window
+		 * each time.
+		 */
+		if (n < 8 && !r->in.eof) {
+			n = ib_fill(&r->in, SCAN_WINDOW);
+			if (n < 0)
+				return (int)n;
+		}
+		p = ib_ptr(&r->in);
 		/* scan all that is buffered: at EOF it may exceed the window */
 		n = r->in.end - r->in.start;
 		for (i = 0; i + 8 <= n; i++) {

@@ -306,6 +306,12 @@ const struct umt_damage *umt_reader_damage(const struct umt_reader *r);
 uint32_t umt_reader_unlisted(const struct umt_reader *r);
 void umt_reader_close(struct umt_reader *r);
 
+/*
+ * @s with control bytes, DEL and backslashes as \xNN into @buf (cut to
+ * @len): file data printed on a terminal never carries its escapes.
+ */
+const char *umt_str_safe(const char *s, char *buf, size_t len);
+
 /* Names: "TTU", "anon", ...; "unknown" for numbers this build lacks. */
 const char *umt_rec_type_name(uint16_t type);
 const char *umt_kind_name(uint16_t kind);
