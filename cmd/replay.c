@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "filter.h"
+#include "damage.h"
 #include "model.h"
 #include "replay.h"
 #include "report.h"
@@ -27,6 +28,7 @@ static struct {
 	bool json;
 	bool csv;
 	bool check;
+	bool allow_damaged;
 	int nr_files;
 	char **files;
 } env;
@@ -39,8 +41,8 @@ static const char replay_doc[] =
 "\n"
 "USAGE: unmaptrace replay [--batched | --unbatched | --policy NAME[,NAME...]]\n"
 "                         [--arch x86|arm64] [--json | --csv] [--check]\n"
-"                         [--pid PID] [--comm NAME] [--cgroup PATH|ID]\n"
-"                         [--reclaimer PATH] [FILE...]\n"
+"                         [--allow-damaged] [--pid PID] [--comm NAME]\n"
+"                         [--cgroup PATH|ID] [--reclaimer PATH] [FILE...]\n"
 "\n"
 "FILE defaults to " DEFAULT_FILE " (record one first: unmaptrace record\n"
 "-o " DEFAULT_FILE " -- CMD, as root); '-' reads stdin.\n"
@@ -75,9 +77,12 @@ static const char replay_doc[] =
 "    unmaptrace replay --json t.umt > r.json     # for unmaptrace diff\n"
 "    unmaptrace replay --csv a.umt b.umt > r.csv # for a spreadsheet\n"
 "\n"
-"Exit status: 0 success; 1 --check found a difference, lost events or a\n"
-"damaged trace; 2 usage, open or I/O error, or no call (kept by the\n"
-"filters) in a trace.";
+"Exit status: 0 success; 1 --check found a difference (or events were\n"
+"lost: the check cannot pass); 2 a damaged, truncated, lossy or empty\n"
+"(0 calls) trace (the report of what is intact is still printed, the\n"
+"damage named on stderr and in the report; --allow-damaged: 0 unless no\n"
+"chunk is intact), no call kept by the filters, usage, open or I/O\n"
+"error.";
 
 enum {
 	OPT_CSV = 1000,
@@ -99,6 +104,7 @@ static const struct argp_option replay_opts[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Compare policy 'kernel' with the live counts, call by call; "
 	  "exit 1 on any difference", 0 },
+	CMD_ALLOW_DAMAGED_OPTION,
 	CMD_HELP_OPTIONS,
 	{},
 };
@@ -129,6 +135,9 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CHECK:
 		env.check = true;
+		break;
+	case CMD_OPT_ALLOW_DAMAGED:
+		env.allow_damaged = true;
 		break;
 	case 'h':
 	case CMD_OPT_USAGE:
@@ -164,7 +173,7 @@ static size_t split_policies(char *copy, char **names, size_t max)
 	return n;
 }
 
-static int replay_file(const char *path, struct report *rep, int *damaged)
+static int replay_file(const char *path, struct report *rep)
 {
 	char *copy = strdup(env.policies ? env.policies :
 			    REPLAY_DEFAULT_POLICIES);
@@ -179,17 +188,14 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 		.both_arches = !env.arch && !env.json && !env.csv,
 		.filter = cmd_filter.on ? &cmd_filter : NULL,
 	};
-	bool bad = false;
 	int rc;
 
 	if (!copy)
 		return -1;
 	/* one name over the limit, so replay_trace() names the limit */
 	o.nr_policies = split_policies(copy, names, MAX_POLICIES);
-	rc = replay_trace(path, &o, rep, &bad);
+	rc = replay_trace(path, &o, rep);
 	free(copy);
-	if (bad)
-		*damaged = 1;
 	return rc ? -1 : 0;
 }
 
@@ -226,17 +232,16 @@ int cmd_replay(int argc, char **argv)
 	}
 	for (i = 0; i < env.nr_files; i++) {
 		struct report rep = { 0 };
-		int damaged = 0;
+		int rc = EXIT_OK;
 
-		if (replay_file(env.files[i], &rep, &damaged)) {
+		if (replay_file(env.files[i], &rep)) {
 			report_free(&rep);
 			ret = EXIT_USAGE;
 			break;
 		}
-		/* nothing to judge: said once, no tables of zeros */
-		if (!rep.events) {
-			ret = umt_no_calls(PREFIX, env.files[i],
-					   cmd_filter.on ? &cmd_filter : NULL);
+		/* the filters kept no call: said once, no tables of zeros */
+		if (!rep.events && cmd_filter.on && cmd_filter.ttu_seen) {
+			ret = umt_no_calls(PREFIX, env.files[i], &cmd_filter);
 			report_free(&rep);
 			continue;
 		}
@@ -252,16 +257,19 @@ int cmd_replay(int argc, char **argv)
 		if (env.check) {
 			if ((env.json || env.csv))
 				report_check_text(&rep, stderr);
-			if (report_check_failed(&rep) || damaged) {
-				if (damaged)
-					fprintf(stderr, PREFIX ": %s: damaged "
-						"trace: check fails\n",
-						env.files[i]);
-				ret = EXIT_FAIL;
-			}
+			if (report_check_failed(&rep))
+				rc = EXIT_FAIL;
 		}
+		/* input that cannot be judged outranks a finding */
+		if (umt_damage_verdict(&rep.damage, PREFIX, env.files[i],
+				       env.allow_damaged, stderr))
+			rc = UMT_EXIT_DAMAGED;
+		if (rc == UMT_EXIT_DAMAGED || ret == EXIT_OK)
+			ret = rc;
 		report_free(&rep);
 	}
+	if (cmd_stdout_done(PREFIX))
+		ret = EXIT_USAGE;
 	if (env.files != def_file)
 		free(env.files);
 	return ret;

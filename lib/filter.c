@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "damage.h"
 #include "filter.h"
 
 #define CGROUP_MOUNT	"/sys/fs/cgroup"
@@ -255,21 +256,14 @@ int umt_no_calls(const char *who, const char *file,
 {
 	char what[256];
 
-	if (f && f->on && f->ttu_seen) {
-		fprintf(stderr, "%s: %s: 0 calls: the filter (%s) excluded "
-			"all %llu calls of the trace%s\n", who, file,
-			umt_filter_str(f, what, sizeof(what)),
-			(unsigned long long)f->ttu_seen,
-			f->ttu_no_victim == f->ttu_seen ? " (it predates the "
-			"victim fields of format 1.2)" : "");
-		return UMT_EXIT_NO_CALLS;
-	}
-	fprintf(stderr, "%s: %s: 0 calls: nothing was unmapped while it was "
-		"recorded, so there is nothing to judge.  Usually the "
-		"workload never reclaimed: give it memory pressure, "
-		"MADV_PAGEOUT or memory.reclaim, or record its victims "
-		"(record -- CMD) or everything (-a)\n", who, file);
-	return UMT_EXIT_NO_CALLS;
+	fprintf(stderr, "%s: %s: 0 calls: the filter (%s) excluded all %llu "
+		"calls of the trace%s (exit %d)\n", who, file,
+		umt_filter_str(f, what, sizeof(what)),
+		(unsigned long long)f->ttu_seen,
+		f->ttu_seen && f->ttu_no_victim == f->ttu_seen ? ", which "
+		"predates the victim fields of format 1.2" : "",
+		UMT_EXIT_DAMAGED);
+	return UMT_EXIT_DAMAGED;
 }
 
 void umt_filter_rewind(struct umt_filter *f)

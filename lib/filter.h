@@ -58,15 +58,9 @@ void umt_filter_rewind(struct umt_filter *f);
 void umt_filter_free(struct umt_filter *f);
 
 /*
- * The exit status of a command whose input holds no call to judge: 2,
- * the lead's decision for input that cannot be judged (BRIEF; lib/damage.h
- * of issue 15 will own it, diff already says 4 there).
- */
-#define UMT_EXIT_NO_CALLS	2
-/*
- * A trace (or what @f kept of it, @f may be NULL) with no TTU call: say
- * so on stderr, as "@who: @file: ...", and why that usually happens.
- * Returns UMT_EXIT_NO_CALLS.  The one place for this message.
+ * The filters kept no call of a trace that has some: say so on stderr,
+ * as "@who: @file: ...", and return UMT_EXIT_DAMAGED (input that cannot
+ * be judged).  A trace with no call at all is lib/damage.c's "empty".
  */
 int umt_no_calls(const char *who, const char *file,
 		 const struct umt_filter *f);
