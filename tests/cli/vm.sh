@@ -11,6 +11,9 @@ trap 'rm -rf "$tmp"' EXIT
 # never a download from here: an empty cache, and no guest is booted
 export UMT_CACHE=$tmp/cache
 unset UMT_BIN
+# vm's work directories go here: none may be left behind
+export TMPDIR=$tmp/work
+mkdir -p "$TMPDIR"
 
 pass() { echo "PASS cli_vm_$1"; }
 fail() { echo "FAIL cli_vm_$1: $2"; }
@@ -138,4 +141,10 @@ for o in $(sed -n '/^EXAMPLES:/,/^Exit/p' "$tmp/help.out" |
 		{ fail help_examples "example option $o is not a vm option"; bad=1; }
 done
 [ $bad -eq 0 ] && pass help_examples
+left=$(ls -A "$TMPDIR")
+if [ -z "$left" ]; then
+	pass no_work_left
+else
+	fail no_work_left "left in TMPDIR: $left"
+fi
 exit 0
