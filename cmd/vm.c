@@ -1158,6 +1158,18 @@ static int check_args(const struct vm_args *a)
 	for (i = 0; i < a->nr_rec; i++)
 		if (strchr(a->rec[i], '\n'))
 			goto nl;
+	if (strcmp(a->out, "-")) {
+		/* before a boot, not after it */
+		char *d = dir_of(a->out);
+		bool ok = !access(d, W_OK);
+
+		if (!ok)
+			fprintf(stderr, PREFIX ": -o %s: cannot write in %s: "
+				"%s\n", a->out, d, strerror(errno));
+		free(d);
+		if (!ok)
+			return -1;
+	}
 	for (i = 0; i < a->nr_files; i++) {
 		char *src = strndup(a->files[i], strcspn(a->files[i], ":"));
 		bool ok = !access(src, R_OK);

@@ -55,6 +55,8 @@ t bad_accel 2 "auto, kvm or tcg" "$U" vm --accel xen -- true
 t bad_mthp 2 "SIZE=MODE" "$U" vm --mthp 64kB -- true
 t rec_opts_open 2 "another '--'" "$U" vm -- -d 5 true
 t no_file 2 "$tmp/nonexistent" "$U" vm --file "$tmp/nonexistent" -- true
+t out_dir 2 "-o $tmp/nodir/t.umt: cannot write in $tmp/nodir" "$U" vm \
+	-o "$tmp/nodir/t.umt" -- true
 t newline_arg 2 "newline" "$U" vm -- echo "a
 b"
 
