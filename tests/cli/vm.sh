@@ -143,6 +143,14 @@ for o in $(sed -n '/^EXAMPLES:/,/^Exit/p' "$tmp/help.out" |
 		{ fail help_examples "example option $o is not a vm option"; bad=1; }
 done
 [ $bad -eq 0 ] && pass help_examples
+# docs/ci.md's kernel-CI job is scripts/kernel-ci.sh, word for word
+if { echo '#!/bin/sh'; sed -n '/^# scripts\/kernel-ci.sh BASE/,/^```$/p' \
+	"$top/docs/ci.md" | sed '$d'; } | diff - "$top/scripts/kernel-ci.sh" \
+	>"$tmp/ci.diff"; then
+	pass ci_job_is_the_script
+else
+	fail ci_job_is_the_script "docs/ci.md differs: $(head -c 300 "$tmp/ci.diff")"
+fi
 left=$(ls -A "$TMPDIR")
 if [ -z "$left" ]; then
 	pass no_work_left
