@@ -4,7 +4,7 @@
 # is a tests/vm/KERNELS name (6.12, 7.x, ...) or a kernel image file
 # (your build: its modules and .config beside it, see unmaptrace vm
 # --help).  Exit as diff: 0 pass, 1 regression, 2 broken, 3 not
-# comparable, 4 a damaged or lossy trace.
+# comparable (2 also for a damaged, lossy or empty trace).
 set -u
 base=${1:-6.12} cand=${2:-7.x}
 out=ci-out
