@@ -14,6 +14,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -411,6 +412,7 @@ static void tail_file(const char *file, int n)
 }
 
 static volatile sig_atomic_t interrupted;
+static int stopped_by;		/* the signal that stopped the guest */
 
 static void on_signal(int sig)
 {
@@ -1058,6 +1060,8 @@ static int run_guest(struct vm_env *e, char **argv, char **envs,
 	if (!pid) {
 		int fd = open("/dev/null", O_RDONLY);
 
+		/* its own group: a stop reaches QEMU under it too */
+		setpgid(0, 0);
 		dup2(fd, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
@@ -1070,6 +1074,7 @@ static int run_guest(struct vm_env *e, char **argv, char **envs,
 		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	close(pfd[1]);
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	while (!done) {
@@ -1103,10 +1108,11 @@ static int run_guest(struct vm_env *e, char **argv, char **envs,
 			eof = true;
 		console_poll(con);
 		if (interrupted) {
-			/* guest.sh got the ^C too: wait for it to clean up */
+			/* guest.sh, timeout and QEMU; guest.sh cleans up */
+			stopped_by = interrupted;
 			interrupted = 0;
 			say("interrupted: stopping the guest");
-			kill(pid, SIGTERM);
+			kill(-pid, SIGTERM);
 		}
 		rc = waitpid(pid, &st, WNOHANG);
 		if (rc == pid)
@@ -1152,6 +1158,18 @@ static int check_args(const struct vm_args *a)
 	for (i = 0; i < a->nr_rec; i++)
 		if (strchr(a->rec[i], '\n'))
 			goto nl;
+	if (strcmp(a->out, "-")) {
+		/* before a boot, not after it */
+		char *d = dir_of(a->out);
+		bool ok = !access(d, W_OK);
+
+		if (!ok)
+			fprintf(stderr, PREFIX ": -o %s: cannot write in %s: "
+				"%s\n", a->out, d, strerror(errno));
+		free(d);
+		if (!ok)
+			return -1;
+	}
 	for (i = 0; i < a->nr_files; i++) {
 		char *src = strndup(a->files[i], strcspn(a->files[i], ":"));
 		bool ok = !access(src, R_OK);
@@ -1230,11 +1248,16 @@ done:
 	return rc;
 }
 
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* In process: PATH may not even have rm(1) */
 static int rm_rf(const char *dir)
 {
-	char *argv[] = { "rm", "-rf", (char *)dir, NULL };
-
-	return run_cmd(argv, NULL, "/dev/null", NULL, 0);
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Everything after the options: returns the exit status */
@@ -1360,7 +1383,9 @@ static int vm_run(struct vm_args *a, struct vm_env *e)
 	info = xasprintf("%s/guest.info", gout);
 	accel = kv_get(info, "accel");
 	secs = kv_get(info, "wall_seconds");
-	if (rc < 0) {
+	if (stopped_by) {
+		ret = 128 + stopped_by;
+	} else if (rc < 0) {
 		fprintf(stderr, PREFIX ": running %s failed\n", argv[0]);
 		keep_work = true;
 	} else if (rc == 124 || rc == 125 || rc >= 126) {

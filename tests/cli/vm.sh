@@ -11,6 +11,9 @@ trap 'rm -rf "$tmp"' EXIT
 # never a download from here: an empty cache, and no guest is booted
 export UMT_CACHE=$tmp/cache
 unset UMT_BIN
+# vm's work directories go here: none may be left behind
+export TMPDIR=$tmp/work
+mkdir -p "$TMPDIR"
 
 pass() { echo "PASS cli_vm_$1"; }
 fail() { echo "FAIL cli_vm_$1: $2"; }
@@ -52,6 +55,8 @@ t bad_accel 2 "auto, kvm or tcg" "$U" vm --accel xen -- true
 t bad_mthp 2 "SIZE=MODE" "$U" vm --mthp 64kB -- true
 t rec_opts_open 2 "another '--'" "$U" vm -- -d 5 true
 t no_file 2 "$tmp/nonexistent" "$U" vm --file "$tmp/nonexistent" -- true
+t out_dir 2 "-o $tmp/nodir/t.umt: cannot write in $tmp/nodir" "$U" vm \
+	-o "$tmp/nodir/t.umt" -- true
 t newline_arg 2 "newline" "$U" vm -- echo "a
 b"
 
@@ -138,4 +143,18 @@ for o in $(sed -n '/^EXAMPLES:/,/^Exit/p' "$tmp/help.out" |
 		{ fail help_examples "example option $o is not a vm option"; bad=1; }
 done
 [ $bad -eq 0 ] && pass help_examples
+# docs/ci.md's kernel-CI job is scripts/kernel-ci.sh, word for word
+if { echo '#!/bin/sh'; sed -n '/^# scripts\/kernel-ci.sh BASE/,/^```$/p' \
+	"$top/docs/ci.md" | sed '$d'; } | diff - "$top/scripts/kernel-ci.sh" \
+	>"$tmp/ci.diff"; then
+	pass ci_job_is_the_script
+else
+	fail ci_job_is_the_script "docs/ci.md differs: $(head -c 300 "$tmp/ci.diff")"
+fi
+left=$(ls -A "$TMPDIR")
+if [ -z "$left" ]; then
+	pass no_work_left
+else
+	fail no_work_left "left in TMPDIR: $left"
+fi
 exit 0
