@@ -274,6 +274,9 @@ struct umt_totals {
 
 struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 				   size_t errlen);
+/* The same over @len bytes at @buf (kept by the caller): the fuzzers */
+struct umt_reader *umt_reader_open_mem(const void *buf, size_t len,
+				       char *errbuf, size_t errlen);
 const struct umt_meta *umt_reader_meta(const struct umt_reader *r);
 void umt_reader_version(const struct umt_reader *r, int *major, int *minor);
 /*
