@@ -36,18 +36,37 @@ struct rec {
 	struct ut_decoder dec;
 	uint64_t lost, write_errs;
 	int err;			/* first writer error */
+	const char *out;		/* for its message */
 	int counters_fd;
 	int ncpus;
 	uint64_t *last_drops;		/* per CPU */
 	uint32_t levels_meta;
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, stop_sig;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	stop = 1;
+	stop_sig = sig;
+}
+
+/*
+ * A write error (a full disk) is sticky in the writer: say so at once
+ * and stop, so that what was flushed before it is the trace.
+ */
+static int write_failed(struct rec *r, int err)
+{
+	r->write_errs++;
+	if (!r->err) {
+		r->err = err;
+		fprintf(stderr, "%sunmaptrace record: writing %s: %s: "
+			"stopping (the chunks written before read back)\n",
+			isatty(STDERR_FILENO) ? "\r\033[K" : "", r->out,
+			strerror(-err));
+		stop = 1;
+	}
+	return err;
 }
 
 static int add(struct rec *r, uint16_t type, uint64_t ts, uint32_t cpu,
@@ -55,12 +74,7 @@ static int add(struct rec *r, uint16_t type, uint64_t ts, uint32_t cpu,
 {
 	int err = umt_writer_add(r->w, type, ts, cpu, p, size);
 
-	if (err) {
-		r->write_errs++;
-		if (!r->err)
-			r->err = err;
-	}
-	return err;
+	return err ? write_failed(r, err) : 0;
 }
 
 /* decode.c's emit callback */
@@ -193,7 +207,7 @@ static int follow_tree(int tgids_fd, int root)
 }
 
 /* fork CMD, held on a pipe until the collector is attached */
-static pid_t spawn_held(char **cmd, int *release_fd)
+static pid_t spawn_held(char **cmd, bool stdout_is_trace, int *release_fd)
 {
 	int p[2];
 	pid_t pid;
@@ -208,6 +222,9 @@ static pid_t spawn_held(char **cmd, int *release_fd)
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);	/* recorder gave up */
+		/* record -o -: CMD's output must not land in the trace */
+		if (stdout_is_trace && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		execvp(cmd[0], cmd);
@@ -345,7 +362,8 @@ static int sess_target(struct session *s)
 	int err = 0;
 
 	if (a->nr_cmd) {
-		s->child = spawn_held(a->cmd, &s->release_fd);
+		s->child = spawn_held(a->cmd, !strcmp(a->out, "-"),
+				      &s->release_fd);
 		if (s->child < 0) {
 			fprintf(stderr, "unmaptrace record: fork: %s\n",
 				strerror(errno));
@@ -416,7 +434,10 @@ static int sess_open_trace(struct session *s)
 			return -1;
 		}
 	}
-	s->r.w = umt_writer_open(out, &s->meta, errbuf, sizeof(errbuf));
+	/* O_EXCL: never a file planted after the rotation (umt.h) */
+	s->r.w = strcmp(out, "-") ?
+		 umt_writer_create(out, &s->meta, errbuf, sizeof(errbuf)) :
+		 umt_writer_open(out, &s->meta, errbuf, sizeof(errbuf));
 	if (!s->r.w) {
 		fprintf(stderr, "unmaptrace record: %s\n", errbuf);
 		return 1;
@@ -466,6 +487,10 @@ static void sess_loop(struct session *s)
 			double dt = (now_ns() - last_tick) / 1e9;
 
 			poll_drops(&s->r);
+			/* a SIGKILL or a crash loses at most this second */
+			err = umt_writer_flush(s->r.w);
+			if (err)
+				write_failed(&s->r, err);
 			if (s->tty)
 				status_line(&s->r, (now_ns() - s->t0) / 1e9,
 					    (s->r.dec.events - last_events) /
@@ -540,10 +565,12 @@ static int sess_finish(struct session *s)
 	if (strcmp(a->out, "-") && !stat(a->out, &sb))
 		bytes = sb.st_size;
 	if (err && !r->err)
-		r->err = err;
-	if (r->err)
-		fprintf(stderr, "unmaptrace record: writing %s: %s\n", a->out,
-			strerror(-r->err));
+		write_failed(r, err);	/* first seen at close */
+	else if (r->err)
+		fprintf(stderr, "unmaptrace record: writing %s: %s: the trace "
+			"ends at the last chunk written before it (%lu writes "
+			"refused)\n", a->out, strerror(-r->err),
+			(unsigned long)r->write_errs);
 	if (s->child > 0 && !s->child_done) {
 		/* stopped by signal or -d: CMD keeps running? no: end it */
 		kill(s->child, SIGTERM);
@@ -552,12 +579,13 @@ static int sess_finish(struct session *s)
 	}
 	s->child = -1;
 	fprintf(stderr, "[ unmaptrace record: wrote %lu bytes to %s (%lu "
-		"events, %lu lost, %.1f s)%s%s ]\n",
+		"events, %lu lost, %.1f s)%s%s%s%s ]\n",
 		(unsigned long)bytes, a->out,
 		(unsigned long)(r->dec.ttu_records + r->dec.tlb_records),
 		(unsigned long)r->lost, (now_ns() - s->t0) / 1e9,
 		!s->exited[0] ? "" : a->pid ? "; " : "; CMD exited ",
-		s->exited);
+		s->exited, stop_sig ? "; stopped by " : "",
+		stop_sig ? strsignal(stop_sig) : "");
 	return r->err ? -1 : 0;
 }
 
@@ -591,6 +619,7 @@ enum ut_record_result ut_record(struct ut_record_opts *a)
 	s.release_fd = -1;
 	s.tty = isatty(STDERR_FILENO);
 	s.r.dec.emit = emit;
+	s.r.out = a->out;
 	s.r.dec.emit_ctx = &s.r;
 	verbose = a->verbose;
 	if (geteuid() != 0)
