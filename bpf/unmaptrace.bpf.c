@@ -59,6 +59,17 @@ struct {
 	__type(value, __u32);
 } migrate_defers SEC(".maps");
 
+/*
+ * arm64: tids inside try_to_unmap_flush_dirty() whose flush was counted
+ * there, so that its nested try_to_unmap_flush() (if not inlined) is not
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} ubc_dirty SEC(".maps");
+
 /* in-flight try_to_unmap_one() calls, by tid */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -1152,10 +1163,62 @@ int BPF_KPROBE(pte_batch_kprobe)
 static __always_inline int ubc_flush_hit(void)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	if (!BPF_CORE_READ(t, tlb_ubc.flush_required))
 		return 0;
+	if (bpf_map_lookup_elem(&ubc_dirty, &tid))
+		return 0;	/* counted by try_to_unmap_flush_dirty() */
 	return tlbbatch_hit();
+}
+
+/*
+ * try_to_unmap_flush_dirty() flushes iff tlb_ubc.writable (and then
+ * try_to_unmap_flush()'s flush_required test; 7.3 mm/rmap.c).
+ */
+static __always_inline int ubc_dirty_enter(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u8 one = 1;
+
+	if (!BPF_CORE_READ(t, tlb_ubc.writable) ||
+	    !BPF_CORE_READ(t, tlb_ubc.flush_required))
+		return 0;
+	bpf_map_update_elem(&ubc_dirty, &tid, &one, BPF_ANY);
+	return tlbbatch_hit();
+}
+
+static __always_inline int ubc_dirty_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&ubc_dirty, &tid);
+	return 0;
+}
+
+SEC("fentry/try_to_unmap_flush_dirty")
+int ubc_dirty_fentry(__u64 *ctx)
+{
+	return ubc_dirty_enter();
+}
+
+SEC("fexit/try_to_unmap_flush_dirty")
+int ubc_dirty_fexit(__u64 *ctx)
+{
+	return ubc_dirty_exit();
+}
+
+SEC("kprobe/try_to_unmap_flush_dirty")
+int BPF_KPROBE(ubc_dirty_kprobe)
+{
+	return ubc_dirty_enter();
+}
+
+SEC("kretprobe/try_to_unmap_flush_dirty")
+int BPF_KRETPROBE(ubc_dirty_kretprobe)
+{
+	return ubc_dirty_exit();
 }
 
 SEC("fentry/try_to_unmap_flush")

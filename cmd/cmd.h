@@ -24,6 +24,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 /* ---- help, for the subcommands that parse with ARGP_NO_HELP ---- */
 

@@ -131,6 +131,19 @@ static const struct hook_def hook_defs[UT_HOOK_NR] = {
 		  { "pte_batch_fentry" } },
 		{ "folio_pte_batch", 1, { M_KPROBE },
 		  { "pte_batch_kprobe" } } } },
+#ifdef __aarch64__
+	/*
+	 * arm64: Debian's 6.12 inlines try_to_unmap_flush() (so its dsb) into
+	 * try_to_unmap_flush_dirty(), which the tlb_batch hook then misses;
+	 * 7.2/7.3 call it.  The BPF side counts the flush here and skips the
+	 * nested try_to_unmap_flush() where there is one.
+	 */
+	[UT_HOOK_TLB_BATCH_DIRTY] = { "tlb_batch_dirty", 2, {
+		{ "try_to_unmap_flush_dirty", 2, { M_FENTRY, M_FEXIT },
+		  { "ubc_dirty_fentry", "ubc_dirty_fexit" } },
+		{ "try_to_unmap_flush_dirty", 2, { M_KPROBE, M_KRETPROBE },
+		  { "ubc_dirty_kprobe", "ubc_dirty_kretprobe" } } } },
+#endif
 };
 
 const char *ut_hook_name(int hook)

@@ -32,6 +32,9 @@ enum ut_hook_id {
 	UT_HOOK_MIGRATE,	/* try_to_migrate_one: flushes it defers */
 	UT_HOOK_HUGE_PMD,	/* unmap_huge_pmd_locked inside ttu */
 	UT_HOOK_PTE_BATCH,	/* folio_pte_batch inside ttu */
+#ifdef __aarch64__
+	UT_HOOK_TLB_BATCH_DIRTY, /* try_to_unmap_flush_dirty() (plan.c) */
+#endif
 	UT_HOOK_NR,
 };
 

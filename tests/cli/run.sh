@@ -295,4 +295,5 @@ for sub in info dump; do
 			fail "help_$sub" "no USAGE:/EXAMPLES: block"
 	fi
 done
+"$(dirname "$0")/vm.sh"
 exit 0

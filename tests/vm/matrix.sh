@@ -251,7 +251,7 @@ tlb_flushes:$((flush + batch))" ;;
 			case $rel in 5.* | 6.[0-9].* | 6.[0-9]-*) mech=kprobe ;; esac
 			case $rel in
 			5.* | 6.[0-8].* | 6.[0-8]-*)
-				opt='^\(tlb_flush\|tlb_batch\|migrate\|huge_pmd\|pte_batch\)=' ;;
+				opt='^\(tlb_flush\|tlb_batch\|tlb_batch_dirty\|migrate\|huge_pmd\|pte_batch\)=' ;;
 			esac
 		fi
 		if grep -q "^ttu=try_to_unmap_one:$mech:1$" <<<"$plan" &&
@@ -272,12 +272,23 @@ tlb_flushes:$((flush + batch))" ;;
 			"$d/$w.kallsyms.gz" --summary 2/2 2>&1); then
 			echo "$sum" >"$d/$w.tlbi.summary"
 			pt=$(sed -n 's/^tlbi_ttu=//p' <<<"$sum")
-			mt=$("$host_bin" replay --csv -p kernel "$umt" 2>/dev/null |
-				awk -F, '$4 == "total" && $6 == "tlbi" { print $7 }')
+			# DSBs: inside try_to_unmap_one in the probe run, plus
+			# the final flushes' of the recorded run (run 1), whose
+			# number follows that run's batches
+			pd=$(awk -F= '$1 == "dsb_ttu" || $1 == "dsb_final_1" { n += $2; k++ }
+				END { if (k == 2) print n }' <<<"$sum")
+			csv=$("$host_bin" replay --csv -p kernel "$umt" 2>/dev/null)
+			mt=$(awk -F, '$4 == "total" && $6 == "tlbi" { print $7 }' <<<"$csv")
+			md=$(awk -F, '$4 == "barriers" && $6 == "dsb" { print $7 }' <<<"$csv")
 			if [ -n "$mt" ] && [ "$pt" = "$mt" ]; then
 				echo "PASS $name/tlbi (plugin $pt TLBIs on the unmap paths = model)"
 			else
 				echo "FAIL $name/tlbi: plugin ${pt:-none}, model ${mt:-none} ($(grep '^tlbi_[a-z0-9]*_' <<<"$sum" | tr '\n' ' '))"
+			fi
+			if [ -n "$md" ] && [ "$pd" = "$md" ]; then
+				echo "PASS $name/dsb (plugin $pd DSBs on the unmap paths = model)"
+			else
+				echo "FAIL $name/dsb: plugin ${pd:-none}, model ${md:-none} ($(grep '^dsb_[a-z0-9]*_' <<<"$sum" | tr '\n' ' '))"
 			fi
 		else
 			echo "FAIL $name/tlbi: $sum"

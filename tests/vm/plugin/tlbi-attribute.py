@@ -10,7 +10,12 @@
 # windows (matrix-guest.sh: the recorded run, then the ftrace run):
 # tlbi_ttu (the TLBIs executed inside try_to_unmap_one, as the plugin
 # tracked it; with no range known, those in TTU_FUNCS below), tlbi_other,
-# tlbi_<kind>_<function> per kind and function, ttu_source, windows.
+# tlbi_<kind>_<function> per kind and function, ttu_source, windows;
+# dsb_ttu (the DSBs inside try_to_unmap_one, found as for tlbi_ttu, but
+# for those of a context switch there: SCHED_FUNCS), dsb_final_<k> for
+# each run k (the final flushes' DSBs, FINAL_FUNCS, outside the walk: their
+# number follows the run's batch boundaries, so they are compared with the
+# run that was recorded) and dsb_<kind>_<function>.
 # Fails (exit 1, on stderr) on an empty or damaged input, or a PC no
 # symbol covers.
 import bisect, gzip, sys
@@ -30,6 +35,15 @@ TTU_FUNCS = {'arch_tlbbatch_add_pending', 'set_tlb_ubc_flush_pending',
              '__flush_tlb_range', '__flush_tlb_range_nosync',
              'contpte_convert', '__contpte_try_unfold', 'ptep_clear_flush',
              'flush_tlb_page', 'try_to_unmap_one'}
+
+# The final flush of a reclaim pass: 6.5+ try_to_unmap_flush[_dirty]() ->
+# arch_tlbbatch_flush(), dsb(ish) once per flush_required batch (mm/rmap.c,
+# arm64 asm/tlbflush.h); never called inside try_to_unmap_one.
+FINAL_FUNCS = {'try_to_unmap_flush', 'try_to_unmap_flush_dirty',
+               'arch_tlbbatch_flush'}
+# A vCPU preempted inside try_to_unmap_one runs __switch_to()'s dsb(ish)
+# (arch/arm64/kernel/process.c): the scheduler's, not the unmap's.
+SCHED_FUNCS = {'__switch_to'}
 
 args = sys.argv[1:]
 want = None
@@ -57,6 +71,7 @@ syms.sort()
 addrs = [a for a, _ in syms]
 sums = {}
 ttus = {}
+fttus = {}
 totals = {}
 head = {}
 n = 0
@@ -84,6 +99,8 @@ with open(args[0]) as f:
         sums[(w, fn, kind)] = sums.get((w, fn, kind), 0) + cnt
         if inttu is not None:
             ttus[(w, kind)] = ttus.get((w, kind), 0) + inttu
+            k = (w, fn.split('.')[0], kind)
+            fttus[k] = fttus.get(k, 0) + inttu
         totals[(w, kind)] = totals.get((w, kind), 0) + cnt
         n += 1
 if 'open' not in head:
@@ -99,11 +116,26 @@ if summary:
     per = nw // runs
     lo, hi = (run - 1) * per + 1, run * per
     ranged = head.get('ttu', '0-0') != '0-0'
-    out = {'tlbi_ttu': 0, 'tlbi_other': 0}
+    out = {'tlbi_ttu': 0, 'tlbi_other': 0, 'dsb_ttu': 0}
+    for k in range(1, runs + 1):
+        out['dsb_final_%d' % k] = 0
     for (w, fn, kind), c in sums.items():
-        if not lo <= w <= hi or not kind.startswith('tlbi_'):
-            continue
         base = fn.split('.')[0]
+        if kind.startswith('dsb_') and base in FINAL_FUNCS:
+            out['dsb_final_%d' % ((w - 1) // per + 1)] += c
+        if not lo <= w <= hi:
+            continue
+        if kind.startswith('dsb_'):
+            if ranged:
+                if base not in SCHED_FUNCS:
+                    out['dsb_ttu'] += fttus.get((w, base, kind), 0)
+            elif base in TTU_FUNCS:
+                out['dsb_ttu'] += c
+            k = '%s_%s' % (kind, base)
+            out[k] = out.get(k, 0) + c
+            continue
+        if not kind.startswith('tlbi_'):
+            continue
         if not ranged:
             out['tlbi_ttu' if base in TTU_FUNCS else 'tlbi_other'] += c
         k = '%s_%s' % (kind, base)
