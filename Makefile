@@ -32,7 +32,7 @@ endif
 VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
 # Goals that build no BPF object, so run without the pinned header
-NO_BPF_GOALS := clean deps vmlinux unit-bins install-scripts
+NO_BPF_GOALS := clean deps vmlinux unit-bins install-scripts fuzz-bins fuzz
 ifeq ($(wildcard $(VMLINUX_H)),)
 ifneq ($(filter-out $(NO_BPF_GOALS),$(or $(MAKECMDGOALS),all)),)
 $(error ARCH=$(ARCH): $(VMLINUX_H) is missing; generate it from that \
@@ -87,7 +87,8 @@ COLLECT_PURE := collect/decode.c collect/reclaim.c
 UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,$(COLLECT_PURE))
 HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 
-.PHONY: all clean install install-scripts install-vm deps check test unit unit-bins vmtest demo vmlinux
+.PHONY: all clean install install-scripts install-vm deps check test unit unit-bins vmtest demo vmlinux \
+	fuzz fuzz-bins
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -116,6 +117,41 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(UNIT_OBJS) $(HDRS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(UNIT_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
+
+# libFuzzer harnesses (tests/fuzz/): lib/ built again with clang for
+# coverage and the sanitizers; reader and replay get the structure-aware
+# mutator.  `make fuzz` runs them long (FUZZ_TIME seconds each), `make
+# check` a bounded smoke (tests/fuzz/run.sh).
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O2 $(FUZZ_SAN) $(WARN) -std=gnu11 -Ilib \
+	-DUMT_VERSION='"$(VERSION)"'
+FUZZ_NAMES := reader replay diff rules
+FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(LIB_SRCS))
+FUZZ_TIME ?= 600
+
+$(FUZZ_OUT)/lib/%.o: lib/%.c $(HDRS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/umt_mutator.c \
+		$(FUZZ_LIB_OBJS) $(HDRS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
+		$(if $(filter reader replay,$*),tests/fuzz/umt_mutator.c) \
+		$(FUZZ_LIB_OBJS) -ljansson -lz -o $@
+
+$(FUZZ_OUT)/mkseed: tests/fuzz/mkseed.c $(FUZZ_LIB_OBJS) $(HDRS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_LIB_OBJS) -ljansson -lz -o $@
+
+fuzz-bins: $(FUZZ_BINS) $(FUZZ_OUT)/mkseed
+
+fuzz: fuzz-bins
+	tests/fuzz/run.sh --long $(FUZZ_TIME)
 
 # lib/umt_abi.h: the kinds, flags and slot types BPF and user space share
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) lib/umt_abi.h $(VMLINUX_H) \

@@ -37,6 +37,7 @@ struct rec {
 	struct ut_decoder dec;
 	uint64_t lost, write_errs;
 	int err;			/* first writer error */
+	const char *out;		/* for its message */
 	int counters_fd;
 	int ncpus;
 	uint64_t *last_drops;		/* per CPU */
@@ -45,12 +46,30 @@ struct rec {
 	char cgmnt[PATH_MAX];		/* cgroup2 mount, "" if none */
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, stop_sig;
 
 static void on_signal(int sig)
 {
-	(void)sig;
 	stop = 1;
+	stop_sig = sig;
+}
+
+/*
+ * A write error (a full disk) is sticky in the writer: say so at once
+ * and stop, so that what was flushed before it is the trace.
+ */
+static int write_failed(struct rec *r, int err)
+{
+	r->write_errs++;
+	if (!r->err) {
+		r->err = err;
+		fprintf(stderr, "%sunmaptrace record: writing %s: %s: "
+			"stopping (the chunks written before read back)\n",
+			isatty(STDERR_FILENO) ? "\r\033[K" : "", r->out,
+			strerror(-err));
+		stop = 1;
+	}
+	return err;
 }
 
 static int add(struct rec *r, uint16_t type, uint64_t ts, uint32_t cpu,
@@ -58,12 +77,7 @@ static int add(struct rec *r, uint16_t type, uint64_t ts, uint32_t cpu,
 {
 	int err = umt_writer_add(r->w, type, ts, cpu, p, size);
 
-	if (err) {
-		r->write_errs++;
-		if (!r->err)
-			r->err = err;
-	}
-	return err;
+	return err ? write_failed(r, err) : 0;
 }
 
 /* decode.c's emit callback */
@@ -195,12 +209,8 @@ static int follow_tree(int tgids_fd, int root)
 	return 0;
 }
 
-/*
- * fork CMD, held on a pipe until the collector is attached.  With the
- * trace on stdout (-o -), CMD's stdout goes to stderr: it must never
- * write into the trace stream.
- */
-static pid_t spawn_held(char **cmd, int *release_fd, bool trace_on_stdout)
+/* fork CMD, held on a pipe until the collector is attached */
+static pid_t spawn_held(char **cmd, bool stdout_is_trace, int *release_fd)
 {
 	int p[2];
 	pid_t pid;
@@ -215,10 +225,11 @@ static pid_t spawn_held(char **cmd, int *release_fd, bool trace_on_stdout)
 		close(p[1]);
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);	/* recorder gave up */
+		/* record -o -: CMD's output must not land in the trace */
+		if (stdout_is_trace && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
-		if (trace_on_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(127);
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "unmaptrace record: exec %s: %s\n", cmd[0],
 			strerror(errno));
@@ -406,8 +417,8 @@ static int sess_target(struct session *s)
 	int err = 0;
 
 	if (a->nr_cmd) {
-		s->child = spawn_held(a->cmd, &s->release_fd,
-				      !strcmp(a->out, "-"));
+		s->child = spawn_held(a->cmd, !strcmp(a->out, "-"),
+				      &s->release_fd);
 		if (s->child < 0) {
 			fprintf(stderr, "unmaptrace record: fork: %s\n",
 				strerror(errno));
@@ -481,7 +492,10 @@ static int sess_open_trace(struct session *s)
 			return -1;
 		}
 	}
-	s->r.w = umt_writer_open(out, &s->meta, errbuf, sizeof(errbuf));
+	/* O_EXCL: never a file planted after the rotation (umt.h) */
+	s->r.w = strcmp(out, "-") ?
+		 umt_writer_create(out, &s->meta, errbuf, sizeof(errbuf)) :
+		 umt_writer_open(out, &s->meta, errbuf, sizeof(errbuf));
 	if (!s->r.w) {
 		fprintf(stderr, "unmaptrace record: %s\n", errbuf);
 		return 1;
@@ -531,6 +545,10 @@ static void sess_loop(struct session *s)
 			double dt = (now_ns() - last_tick) / 1e9;
 
 			poll_drops(&s->r);
+			/* a SIGKILL or a crash loses at most this second */
+			err = umt_writer_flush(s->r.w);
+			if (err)
+				write_failed(&s->r, err);
 			if (s->tty)
 				status_line(&s->r, (now_ns() - s->t0) / 1e9,
 					    (s->r.dec.events - last_events) /
@@ -634,10 +652,12 @@ static int sess_finish(struct session *s)
 	if (strcmp(a->out, "-") && !stat(a->out, &sb))
 		bytes = sb.st_size;
 	if (err && !r->err)
-		r->err = err;
-	if (r->err)
-		fprintf(stderr, "unmaptrace record: writing %s: %s\n", a->out,
-			strerror(-r->err));
+		write_failed(r, err);	/* first seen at close */
+	else if (r->err)
+		fprintf(stderr, "unmaptrace record: writing %s: %s: the trace "
+			"ends at the last chunk written before it (%lu writes "
+			"refused)\n", a->out, strerror(-r->err),
+			(unsigned long)r->write_errs);
 	if (s->child > 0 && !s->child_done) {
 		/* stopped by signal or -d: CMD keeps running? no: end it */
 		kill(s->child, SIGTERM);
@@ -646,13 +666,13 @@ static int sess_finish(struct session *s)
 	}
 	s->child = -1;
 	fprintf(stderr, "[ unmaptrace record: wrote %lu bytes to %s (%lu "
-		"events, %lu lost, %.1f s)%s%s ]\n",
+		"events, %lu lost, %.1f s)%s%s%s%s ]\n",
 		(unsigned long)bytes, a->out,
 		(unsigned long)(r->dec.ttu_records + r->dec.tlb_records),
 		(unsigned long)r->lost, (now_ns() - s->t0) / 1e9,
 		!s->exited[0] ? "" : a->pid ? "; " : "; CMD exited ",
-		s->exited);
-	print_paths(s);
+		s->exited, stop_sig ? "; stopped by " : "",
+		stop_sig ? strsignal(stop_sig) : "");
 	return r->err ? -1 : 0;
 }
 
@@ -687,6 +707,7 @@ enum ut_record_result ut_record(struct ut_record_opts *a)
 	s.release_fd = -1;
 	s.tty = isatty(STDERR_FILENO);
 	s.r.dec.emit = emit;
+	s.r.out = a->out;
 	s.r.dec.emit_ctx = &s.r;
 	verbose = a->verbose;
 	if (geteuid() != 0)

@@ -382,11 +382,18 @@ static int batch_hint(const struct sim *s, int i)
  */
 static int pte_batch(struct sim *s, int i, int max_nr, bool respect)
 {
-	int page = (int)UMT_SLOT_PAGE(slot_at(s, i));
-	int left = (int)s->t->nr_pages - page, nr;
+	int64_t left = (int64_t)s->t->nr_pages - UMT_SLOT_PAGE(slot_at(s, i));
+	int nr;
 
 	if (max_nr > left)
-		max_nr = left;
+		max_nr = (int)left;
+	/*
+	 * folio_pte_batch() returns at least 1; only an image that puts the
+	 * PTE outside its folio or VMA (a damaged or crafted record) gets
+	 * here with less, which must not make a negative batch.
+	 */
+	if (max_nr < 1)
+		max_nr = 1;
 	nr = batch_hint(s, i);
 	while (nr < max_nr) {
 		rd(s, i + nr);

@@ -92,14 +92,9 @@ static void print_warnings(const char *who, const char *path,
 int replay_trace(const char *path, const struct replay_opts *o,
 		 struct report *rep)
 {
-	struct model_policy *pols;
-	const struct umt_meta *m;
-	const char *rel, *why;
 	struct umt_reader *r;
-	enum model_arch ma, ta;
-	int n, nv, i, rc = -1, check_idx, maj, min;
 	char err[256];
-	bool *hidden;
+	int rc;
 
 	memset(rep, 0, sizeof(*rep));
 	r = umt_reader_open(path, err, sizeof(err));
@@ -107,6 +102,23 @@ int replay_trace(const char *path, const struct replay_opts *o,
 		fprintf(stderr, "%s: %s: %s\n", o->who, path, err);
 		return -1;
 	}
+	rc = replay_reader(r, path, o, rep);
+	umt_reader_close(r);
+	return rc;
+}
+
+int replay_reader(struct umt_reader *r, const char *path,
+		  const struct replay_opts *o, struct report *rep)
+{
+	struct model_policy *pols;
+	const struct umt_meta *m;
+	const char *rel, *why;
+	enum model_arch ma, ta;
+	int n, nv, i, rc = -1, check_idx, maj, min;
+	char err[256];
+	bool *hidden;
+
+	memset(rep, 0, sizeof(*rep));
 	/* the policies, a hidden kernel for --check, the other arch's */
 	pols = calloc(2 * o->nr_policies + 1, sizeof(*pols));
 	hidden = calloc(2 * o->nr_policies + 1, sizeof(*hidden));
@@ -160,6 +172,5 @@ out:
 		report_free(rep);
 	free(pols);
 	free(hidden);
-	umt_reader_close(r);
 	return rc;
 }

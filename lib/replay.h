@@ -48,5 +48,8 @@ struct replay_opts {
  */
 int replay_trace(const char *path, const struct replay_opts *o,
 		 struct report *rep);
+/* The same from an open reader (not closed), its trace named @path */
+int replay_reader(struct umt_reader *r, const char *path,
+		  const struct replay_opts *o, struct report *rep);
 
 #endif

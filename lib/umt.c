@@ -35,7 +35,9 @@ _Static_assert(sizeof(struct umt_ttu) >= sizeof(struct umt_stats) &&
 
 /* Forward-only buffered input that knows the file offset of every byte. */
 struct ibuf {
-	int fd;
+	int fd;			/* -1: read from mem instead */
+	const uint8_t *mem;
+	size_t mem_len, mem_pos;
 	uint8_t *buf;
 	size_t cap, start, end;
 	uint64_t off;		/* file offset of buf[start] */
@@ -63,7 +65,17 @@ static ssize_t ib_fill(struct ibuf *b, size_t n)
 		b->cap = n;
 	}
 	while (b->end - b->start < n && !b->eof) {
-		ssize_t got = read(b->fd, b->buf + b->end, b->cap - b->end);
+		ssize_t got;
+
+		if (b->fd < 0) {
+			got = b->mem_len - b->mem_pos;
+			if ((size_t)got > b->cap - b->end)
+				got = b->cap - b->end;
+			memcpy(b->buf + b->end, b->mem + b->mem_pos, got);
+			b->mem_pos += got;
+		} else {
+			got = read(b->fd, b->buf + b->end, b->cap - b->end);
+		}
 
 		if (got < 0) {
 			if (errno == EINTR)
@@ -351,11 +363,9 @@ static int read_header(struct umt_reader *r, char *errbuf, size_t errlen)
 	return 0;
 }
 
-struct umt_reader *umt_reader_open(const char *path, char *errbuf,
-				   size_t errlen)
+static struct umt_reader *reader_new(char *errbuf, size_t errlen)
 {
 	struct umt_reader *r = calloc(1, sizeof(*r));
-	int ret;
 
 	if (!r) {
 		snprintf(errbuf, errlen, "out of memory");
@@ -363,7 +373,38 @@ struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 		return NULL;
 	}
 	r->cur = -1;
+	r->in.fd = -1;
 	umt_damage_init(&r->dmg);
+	return r;
+}
+
+struct umt_reader *umt_reader_open_mem(const void *buf, size_t len,
+				       char *errbuf, size_t errlen)
+{
+	struct umt_reader *r = reader_new(errbuf, errlen);
+	int ret;
+
+	if (!r)
+		return NULL;
+	r->in.mem = buf;
+	r->in.mem_len = len;
+	ret = read_header(r, errbuf, errlen);
+	if (ret) {
+		umt_reader_close(r);
+		errno = -ret;
+		return NULL;
+	}
+	return r;
+}
+
+struct umt_reader *umt_reader_open(const char *path, char *errbuf,
+				   size_t errlen)
+{
+	struct umt_reader *r = reader_new(errbuf, errlen);
+	int ret;
+
+	if (!r)
+		return NULL;
 	if (!strcmp(path, "-")) {
 		r->in.fd = STDIN_FILENO;
 	} else {

@@ -285,6 +285,15 @@ struct umt_writer *umt_writer_open(const char *path,
 				   const struct umt_meta *meta,
 				   char *errbuf, size_t errlen);
 /*
+ * The same, but @path must not exist (O_EXCL): a recorder running as
+ * root that rotated the old file away never writes into a file planted
+ * there since.  A header that cannot be written leaves no file behind
+ * (either function).
+ */
+struct umt_writer *umt_writer_create(const char *path,
+				     const struct umt_meta *meta,
+				     char *errbuf, size_t errlen);
+/*
  * Append one record (type != 0, size <= UMT_REC_MAX_PAYLOAD).  Errors are
  * sticky: after a failed write every call returns the same -errno.
  */
@@ -341,6 +350,9 @@ struct umt_totals {
 
 struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 				   size_t errlen);
+/* The same over @len bytes at @buf (kept by the caller): the fuzzers */
+struct umt_reader *umt_reader_open_mem(const void *buf, size_t len,
+				       char *errbuf, size_t errlen);
 const struct umt_meta *umt_reader_meta(const struct umt_reader *r);
 void umt_reader_version(const struct umt_reader *r, int *major, int *minor);
 /*

@@ -128,9 +128,9 @@ static int write_header(struct umt_writer *w, const struct umt_meta *meta,
 	return ret;
 }
 
-struct umt_writer *umt_writer_open(const char *path,
-				   const struct umt_meta *meta,
-				   char *errbuf, size_t errlen)
+static struct umt_writer *writer_open(const char *path,
+				      const struct umt_meta *meta, bool excl,
+				      char *errbuf, size_t errlen)
 {
 	struct umt_writer *w;
 	int ret;
@@ -150,8 +150,8 @@ struct umt_writer *umt_writer_open(const char *path,
 		 * root recorder from writing through a planted symlink, and
 		 * fchmod() fixes the mode of a file that did exist.
 		 */
-		w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-			     O_NOFOLLOW, 0600);
+		w->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+			     O_NOFOLLOW | (excl ? O_EXCL : O_TRUNC), 0600);
 		if (w->fd < 0) {
 			ret = -errno;
 			snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
@@ -166,8 +166,14 @@ struct umt_writer *umt_writer_open(const char *path,
 		}
 	}
 	ret = write_header(w, meta, errbuf, errlen);
-	if (ret)
+	if (ret) {
+		struct stat st;
+
+		/* no stub: a header-only file would read as a trace */
+		if (w->own_fd && !fstat(w->fd, &st) && S_ISREG(st.st_mode))
+			unlink(path);
 		goto fail;
+	}
 	return w;
 fail:
 	if (w->own_fd)
@@ -175,6 +181,20 @@ fail:
 	free(w);
 	errno = -ret;
 	return NULL;
+}
+
+struct umt_writer *umt_writer_open(const char *path,
+				   const struct umt_meta *meta,
+				   char *errbuf, size_t errlen)
+{
+	return writer_open(path, meta, false, errbuf, errlen);
+}
+
+struct umt_writer *umt_writer_create(const char *path,
+				     const struct umt_meta *meta,
+				     char *errbuf, size_t errlen)
+{
+	return writer_open(path, meta, true, errbuf, errlen);
 }
 
 int umt_writer_set_chunk_size(struct umt_writer *w, uint32_t bytes)

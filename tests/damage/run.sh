@@ -112,6 +112,22 @@ for f in "$here"/repro/*.umt; do
 	judge "repro_$b" "$f"
 done
 
+# ---- what the fuzzers found (tests/fuzz/regress): every policy, both
+# arches, --check, JSON: no sanitizer report, a verdict or exit 0
+for f in "$top"/tests/fuzz/regress/*.umt; do
+	[ -f "$f" ] || continue
+	n=regress_$(basename "$f" .umt)
+	why=
+	for a in x86 arm64; do
+		r "$n.$a" replay --allow-damaged --check --json --arch "$a" \
+			-p none,page-rmap,lazyfree-6.15,lazyfree,file-7.2,file,anon,file+skip,kernel \
+			"$f"
+		san "$n.$a" >/dev/null && why="$a: $(san "$n.$a")"
+		[ "$(rc "$n.$a")" -le 2 ] || why=${why:-"$a: exit $(rc "$n.$a")"}
+	done
+	[ -z "$why" ] && pass "$n" || fail "$n" "$why"
+done
+
 # metadata is printed escaped: no raw control byte reaches the terminal
 r escape info --allow-damaged "$here/repro/meta_escape.umt"
 if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/escape.out"; then

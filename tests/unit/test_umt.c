@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1115,6 +1117,48 @@ static int test_writer_errors(void)
 	return 0;
 }
 
+/*
+ * umt_writer_create() refuses an existing file (O_EXCL, the recorder's
+ * rotation); a header that cannot be written leaves no file (a child
+ * under RLIMIT_FSIZE: the write fails with EFBIG).
+ */
+static int test_writer_create(void)
+{
+	struct umt_reader *r = NULL;
+	const char *p = tmp("excl.umt"), *q = tmp("nostub.umt");
+	struct umt_writer *w;
+	struct stat st;
+	char err[256];
+	int status, fd;
+	pid_t pid;
+
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && write(fd, "planted", 7) == 7, "plant");
+	close(fd);
+	w = umt_writer_create(p, NULL, err, sizeof(err));
+	CHECK(!w && errno == EEXIST, "O_EXCL: an existing file was opened");
+	CHECK(!stat(p, &st) && st.st_size == 7, "the planted file changed");
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		struct rlimit rl = { 16, 16 };
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl))
+			_exit(3);
+		w = umt_writer_create(q, NULL, err, sizeof(err));
+		_exit(w ? 1 : errno == EFBIG ? 0 : 2);
+	}
+	waitpid(pid, &status, 0);
+	RCHECK(WIFEXITED(status) && !WEXITSTATUS(status),
+	       "header write under RLIMIT_FSIZE: child status %#x", status);
+	RCHECK(stat(q, &st) && errno == ENOENT,
+	       "a failed header left a %lld-byte stub",
+	       (long long)st.st_size);
+	return 0;
+}
+
 /* Write to a pipe as "-" in a child, read it from stdin as "-". */
 static int test_pipe_stdout_stdin(void)
 {
@@ -1286,6 +1330,7 @@ int main(int argc, char **argv)
 	run("umt_header_damage", test_header_damage);
 	run("umt_writer_errors", test_writer_errors);
 	run("umt_pipe_stdout_stdin", test_pipe_stdout_stdin);
+	run("umt_writer_create", test_writer_create);
 	run("umt_strings", test_strings);
 	cleanup();
 	return nr_failed ? 1 : 0;
