@@ -340,6 +340,20 @@ static __always_inline __u8 mm_has_other_cpu(struct mm_struct *mm)
 }
 
 /*
+ * arch_tlbbatch_should_defer(): x86 as above; arm64 always (7.3
+ * arch/arm64/include/asm/tlbflush.h; false only with the
+ * ARM64_WORKAROUND_REPEAT_TLBI erratum, which QEMU's cpu max lacks).
+ */
+static __always_inline __u8 tlbbatch_should_defer(struct mm_struct *mm)
+{
+#ifdef __TARGET_ARCH_arm64
+	return 1;
+#else
+	return mm_has_other_cpu(mm);
+#endif
+}
+
+/*
  * Where the page tables and struct pages are, as read at run time: the
  * walk needs phys -> virt for each table and the folio's PFN (pages are
  * reported as indexes into the folio, never as PFNs).
@@ -1245,7 +1259,7 @@ static __always_inline int migrate_hit(struct vm_area_struct *vma,
 	}
 	if (!(norm_ttu_flags(flags) & UMT_TTU_BATCH_FLUSH))
 		return 0;
-	if (!mm_has_other_cpu(mm))
+	if (!tlbbatch_should_defer(mm))
 		return 0;
 	md = bpf_map_lookup_elem(&migrate_defers, &tid);
 	if (md)

@@ -916,6 +916,14 @@ static void split_pmd(struct sim *s, struct model_call *out)
 		s->mapped = 0;
 		return;
 	}
+	/*
+	 * arm64: both pmd_populate()s of the new table (the local _pmd, then
+	 * the PMD; 6.1/6.12/7.3 __split_huge_pmd_locked()) set_pmd() a valid
+	 * entry: dsb(ishst) + isb (asm/pgtable.h; 7.3 queue_pte_barriers(),
+	 * not in lazy MMU mode here).  Seen by the QEMU plugin, 6.18.
+	 */
+	if (s->arm64)
+		barrier_op(s, MB_DSB, 2);
 	for (i = 0; i < s->nslots; i++)
 		s->slot[i] = UMT_SLOT_MAKE(UMT_SLOT_THIS,
 					   s->t->image_first_page + i, b);
