@@ -673,6 +673,7 @@ static int sess_finish(struct session *s)
 		!s->exited[0] ? "" : a->pid ? "; " : "; CMD exited ",
 		s->exited, stop_sig ? "; stopped by " : "",
 		stop_sig ? strsignal(stop_sig) : "");
+	print_paths(s);
 	return r->err ? -1 : 0;
 }
 
