@@ -948,16 +948,25 @@ static __always_inline int ttu_exit(__u64 ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ut_ttu *e = bpf_map_lookup_elem(&inflight, &tid);
+	bool defer;
 	__u32 size;
 
 	if (!e)
 		return 0;
 	e->ret = ret & 0xff;
 	e->has_live |= UT_LIVE_DONE;
-	/* a victim filter records this task's next flush if it may be ours */
+	/*
+	 * A victim filter records this task's next flush if it may be ours:
+	 * x86 arch_tlbbatch_should_defer() wants another CPU in the mm,
+	 * arm64's always says yes (6.5+, asm/tlbflush.h)
+	 */
+#ifdef __TARGET_ARCH_arm64
+	defer = e->ttu_flags & UMT_TTU_BATCH_FLUSH;
+#else
+	defer = e->defer_flush || e->live_defer_walks || e->live_defer_rmap;
+#endif
 	if ((filter_mode == UT_FILTER_VICTIM ||
-	     filter_mode == UT_FILTER_CGROUP) &&
-	    (e->defer_flush || e->live_defer_walks || e->live_defer_rmap)) {
+	     filter_mode == UT_FILTER_CGROUP) && defer) {
 		__u8 one = 1;
 
 		bpf_map_update_elem(&owed, &tid, &one, BPF_ANY);

@@ -54,7 +54,7 @@ enum ut_filter {
 	UT_FILTER_ALL		= 0,	/* every call (-a) */
 	UT_FILTER_VICTIM	= 1,	/* victim's tgid in map "tgids" */
 	UT_FILTER_RECLAIMER	= 2,	/* caller's tgid in "tgids" */
-	UT_FILTER_CGROUP	= 3,	/* victim in filter_cgroup or below */
+	UT_FILTER_CGROUP	= 3,	/* victim in filter_cgroup, below */
 };
 
 /* Ring buffer event types */
@@ -107,13 +107,13 @@ struct ut_ttu {
 	uint32_t live_defer_walks;	/* walk returns with another CPU */
 	uint32_t live_defer_rmap;	/* rmap calls with another CPU */
 	/* the victim (vma->vm_mm's owner) and what the reclaimer is doing */
-	uint64_t victim_cgroup;		/* kernfs id of its memory cgroup */
+	uint64_t victim_cgroup;		/* its memcg's kernfs id */
 	uint32_t victim_tgid;		/* 0: mm->owner unknown */
 	uint32_t task_flags;		/* current->flags (PF_*) */
 	char victim_comm[UT_COMM_LEN];
 	uint32_t victim_valid;		/* UT_VICTIM_* */
 	uint32_t nr_stack;		/* kernel stack frames in stack[] */
-	uint64_t stack[UT_STACK_MAX];	/* return addresses, innermost 1st */
+	uint64_t stack[UT_STACK_MAX];	/* return addresses, inner 1st */
 	uint32_t slots[UMT_MAX_SLOTS];
 };
 

@@ -76,5 +76,7 @@ void cmd_jset(json_t *o, const char *key, json_t *v);
 struct umt_filter;
 extern struct umt_filter cmd_filter;
 extern const struct argp_child cmd_filter_children[];
+/* cmd_filter before @r's first record (umt_filter_begin(), its arch) */
+void cmd_filter_begin(const struct umt_reader *r);
 
 #endif

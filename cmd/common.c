@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "filter.h"
+#include "report.h"
 #include "umt.h"
 
 struct umt_filter cmd_filter;
@@ -56,6 +57,14 @@ const struct argp_child cmd_filter_children[] = {
 	{ &filter_argp, 0, NULL, 0 },
 	{ 0 },
 };
+
+void cmd_filter_begin(const struct umt_reader *r)
+{
+	const char *a = report_norm_arch(umt_meta_get(umt_reader_meta(r),
+						      UMT_KEY_ARCH));
+
+	umt_filter_begin(&cmd_filter, a && !strcmp(a, "arm64"));
+}
 
 void cmd_help(struct argp_state *state, int key)
 {

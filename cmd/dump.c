@@ -412,6 +412,7 @@ int cmd_dump(int argc, char **argv)
 		free(image);
 		return EXIT_USAGE;
 	}
+	cmd_filter_begin(r);
 	cmd_flush_warnings("unmaptrace dump", r, &warned);
 	if (!env.json) {
 		int major, minor;

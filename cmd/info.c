@@ -707,6 +707,7 @@ int cmd_info(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&in, 0, sizeof(in));
+	cmd_filter_begin(r);
 	cmd_flush_warnings("unmaptrace info", r, &warned);
 	while ((ret = umt_reader_next(r, &rec)) == 1) {
 		if (!umt_filter_keep(&cmd_filter, &rec))

@@ -99,8 +99,8 @@ int ut_ksyms_load(struct ut_ksyms *k, FILE *f)
 	memset(k, 0, sizeof(*k));
 	/* pass 1: every text address (a function ends where the next starts) */
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, name) != 3 ||
-		    (type != 't' && type != 'T') || !a)
+		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type,
+			   name) != 3 || (type != 't' && type != 'T') || !a)
 			continue;
 		if (n == cap) {
 			void *p = realloc(addr, (cap = cap ? 2 * cap : 65536) *

@@ -20,7 +20,7 @@
 struct ut_ksym_range {
 	uint64_t start, end;	/* [start, end) */
 	uint16_t path;		/* enum umt_reclaim_path */
-	uint8_t weak;		/* taken only if no strong caller matches */
+	uint8_t weak;		/* only if no strong caller matches */
 	const char *name;	/* the rule's function */
 };
 

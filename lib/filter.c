@@ -205,7 +205,9 @@ bool umt_filter_keep(struct umt_filter *f, const struct umt_rec *rec)
 		if (!victim_ok(f, v))
 			return false;
 		f->ttu_kept++;
-		if (t->defer_flush || t->live_defer_walks ||
+		/* as the recorder's victim filters (ttu_exit()) */
+		if (f->arm64 ? t->ttu_flags & UMT_TTU_BATCH_FLUSH :
+		    t->defer_flush || t->live_defer_walks ||
 		    t->live_defer_rmap)
 			set_owed(f, t->task_id, 1);
 		return true;
@@ -266,7 +268,7 @@ int umt_no_calls(const char *who, const char *file,
 	return UMT_EXIT_DAMAGED;
 }
 
-void umt_filter_rewind(struct umt_filter *f)
+void umt_filter_begin(struct umt_filter *f, bool arm64)
 {
 	free(f->cg);
 	free(f->owed);
@@ -277,9 +279,10 @@ void umt_filter_rewind(struct umt_filter *f)
 	f->ttu_seen = f->ttu_kept = f->ttu_no_victim = 0;
 	if (f->cgroup_by_id)
 		f->cgroup[0] = 0;
+	f->arm64 = arm64;
 }
 
 void umt_filter_free(struct umt_filter *f)
 {
-	umt_filter_rewind(f);
+	umt_filter_begin(f, false);
 }

@@ -34,6 +34,7 @@ struct umt_filter {
 	uint8_t *owed;			/* per task id: a kept call may have
 					 * deferred its flush */
 	uint32_t nr_owed;
+	bool arm64;			/* every TTU_BATCH_FLUSH call defers */
 	uint64_t ttu_seen, ttu_kept, ttu_no_victim;
 };
 
@@ -53,8 +54,12 @@ int umt_filter_set(struct umt_filter *f, const char *name, const char *arg,
 bool umt_filter_keep(struct umt_filter *f, const struct umt_rec *rec);
 /* What the filter selects, e.g. "victim pid 157, path kswapd" */
 char *umt_filter_str(const struct umt_filter *f, char *buf, size_t len);
-/* Forget what was learned from a stream, keep the criteria */
-void umt_filter_rewind(struct umt_filter *f);
+/*
+ * Before a trace's first record: forget the previous one's, keep the
+ * criteria.  @arm64: the trace is arm64's, whose calls with TTU_BATCH_FLUSH
+ * all defer their flush (x86's only with another CPU in the mm).
+ */
+void umt_filter_begin(struct umt_filter *f, bool arm64);
 void umt_filter_free(struct umt_filter *f);
 
 /*

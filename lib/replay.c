@@ -152,7 +152,7 @@ int replay_reader(struct umt_reader *r, const char *path,
 	rep->check_idx = check_idx;
 	rep->filter = o->filter;
 	if (o->filter)
-		umt_filter_rewind(o->filter);
+		umt_filter_begin(o->filter, ta == MODEL_ARM64);
 	report_set_trace(rep, m);
 	if (check_idx >= 0 && rel && !model_parse_release(rel, &maj, &min)) {
 		model_gen_for_release(maj, min, &why);

@@ -158,6 +158,24 @@ static void test_keep(void)
 	result("filter_cgroup_id_and_comm", k && !umt_filter_keep(&f, &r),
 	       "kept %d", k);
 	umt_filter_free(&f);
+
+	/* arm64: every TTU_BATCH_FLUSH call defers, another CPU or not */
+	memset(&f, 0, sizeof(f));
+	umt_filter_set(&f, "reclaimer", "madvise", err, sizeof(err));
+	umt_filter_begin(&f, true);
+	r = ttu(&b, 4, 100, "w", 10, UMT_PATH_MADVISE, 0);
+	b.t.ttu_flags = UMT_TTU_BATCH_FLUSH;
+	umt_filter_keep(&f, &r);
+	r = flush(&fl, 4);
+	k = umt_filter_keep(&f, &r);
+	umt_filter_begin(&f, false);
+	r = ttu(&b, 4, 100, "w", 10, UMT_PATH_MADVISE, 0);
+	b.t.ttu_flags = UMT_TTU_BATCH_FLUSH;
+	umt_filter_keep(&f, &r);
+	r = flush(&fl, 4);
+	result("filter_flush_arm64_batch_flush", k &&
+	       !umt_filter_keep(&f, &r), "arm64 kept %d", k);
+	umt_filter_free(&f);
 }
 
 int main(void)

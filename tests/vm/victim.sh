@@ -10,7 +10,7 @@
 # --cgroup (every call's victim in that cgroup), -a -- CMD (the victim's
 # calls among everyone's) and --reclaimer-only (only CMD's own calls);
 # proactive-other with the trace on a pipe (-o -) while CMD writes to
-# its stdout.  PASS/FAIL/SKIP lines; the traces are in DIR/<release>/
+# its stdout; `record -- true`, which unmaps nothing, says so.  PASS/FAIL/SKIP lines; the traces are in DIR/<release>/
 # (scripts/ship-traces.sh DIR ships them).
 #
 #   victim.sh [--kernel NAME] [--mem MB] [--size MB] [--out DIR]
@@ -48,12 +48,24 @@ UMT_BIN=$sbin "$here/guest.sh" --kernel "$rel" --smp 2 --mem "$mem" \
 	--file "$kdir/config:/boot/config-$rel" \
 	--file "$kdir/PROVENANCE:/lib/umt/PROVENANCE" \
 	-- "$here/guest/victim.sh" \
-	kswapd-file,proactive-other,cgroup:kswapd-file,all:kswapd-file,reclaimer:kswapd-file,pipe:proactive-other \
+	kswapd-file,proactive-other,cgroup:kswapd-file,all:kswapd-file,reclaimer:kswapd-file,pipe:proactive-other,empty:true \
 	--size "$size" >"$out/runner.log" 2>&1
 grc=$?
 if [ $grc -ne 0 ]; then
 	echo "FAIL $name: guest exited $grc ($(tail -n 3 "$out/runner.log" | tr '\n' ' '))"
 	exit 0
+fi
+
+# a CMD that unmaps nothing: the trace is written (exit 0), its summary
+# and then replay say why there is nothing (replay exits 2)
+n=$name/empty
+if grep -q '^record_rc=0$' "$out/empty-true.status" 2>/dev/null &&
+	grep -q '0 calls: nothing was unmapped' "$out/empty-true.record.log" &&
+	! "$bin" replay "$out/empty-true.umt" >/dev/null 2>"$out/empty-true.replay.err" &&
+	grep -q 'nothing was unmapped while it was recorded' "$out/empty-true.replay.err"; then
+	echo "PASS $n (0 calls, said by record and replay)"
+else
+	echo "FAIL $n: $(grep -h '0 calls\|nothing' "$out/empty-true.record.log" "$out/empty-true.replay.err" 2>/dev/null | head -2 | tr '\n' ' ')"
 fi
 
 # path_count TRACE PATH: TTU records of the trace with that reclaim path

@@ -10,6 +10,7 @@
 #   all        record -a -- CMD (everything until CMD exits)
 #   reclaimer  record --reclaimer-only -- CMD (the calls CMD makes)
 #   pipe       record -o - -- CMD > N.umt, CMD printing to its stdout
+#   empty      record -- /bin/true (W is ignored): a trace of 0 calls
 # Per case N (W, or MODE-W): /out/N.umt, N.record.log, N.dump (text
 # dump), N.status (record_rc=, dump_rc=).
 set -u
@@ -39,6 +40,7 @@ for c in $(echo "$cases" | tr ',' ' '); do
 	all) target=-a ;;
 	reclaimer) target=--reclaimer-only ;;
 	pipe) cmd="/bin/sh -c 'echo umt-pipe-stdout-marker && exec $cmd'" ;;
+	empty) cmd=/bin/true ;;
 	esac
 	o=$out/$n.umt
 	[ "$mode" = pipe ] && o=-
