@@ -57,7 +57,8 @@ for f in "$UMT_VM_OUT"/*/*.umt "$arm64_out"/*/*.umt; do
 done
 
 # The recorder under faults (tests/vm/faults.sh: SIGINT, SIGTERM, SIGKILL,
-# ENOSPC, record -o -; one x86 guest, 5 min 43 s here under TCG on a
+# ENOSPC, record -o -; one x86 guest, 5 min 43 s to 8 min 32 s (with the
+# static rebuild) here under TCG on a
 # loaded host, 2026-12-03)
 "$top/tests/vm/faults.sh" "${UMT_VM_FAULTS_KERNEL:-7.x}"
 
