@@ -31,10 +31,14 @@ static const char record_doc[] =
 "calls those processes make themselves, on anyone's memory.  -a records\n"
 "every call on the system, --cgroup PATH those whose victim is in that\n"
 "memory cgroup or below; with CMD, until CMD exits.\n"
-"Ctrl-C (SIGINT/SIGTERM) ends the trace cleanly.\n"
-"An existing FILE is renamed to FILE.old first.  Exit status 0 when the\n"
-"trace was written (CMD's own status is in the summary line), 1 when\n"
-"recording is impossible here (see `unmaptrace features`), 2 usage.\n"
+"Ctrl-C (SIGINT/SIGTERM) ends the trace cleanly; the trace is flushed\n"
+"every second, so a SIGKILL loses about a second (what is before reads\n"
+"back).  With -o - CMD's stdout goes to stderr, never into the trace.\n"
+"An existing FILE is renamed to FILE.old first, FILE is then created\n"
+"anew (O_EXCL).  Exit status 0 when the trace was written (CMD's own\n"
+"status is in the summary line), 1 when recording is impossible here\n"
+"(see `unmaptrace features`), 2 usage, or the trace could not be\n"
+"created or written (a full disk: said at once, the recording stops).\n"
 "\n"
 "EXAMPLES:\n"
 "    unmaptrace record -- umt-workload anon-pageout --size 64\n"
@@ -203,7 +207,8 @@ int cmd_record(int argc, char **argv)
 	case UT_RECORD_OK:
 		return EXIT_OK;
 	case UT_RECORD_NO_OUTPUT:
-		return EXIT_USAGE;
+	case UT_RECORD_WRITE_ERROR:
+		return EXIT_USAGE;	/* an I/O error */
 	default:
 		return EXIT_FAIL;
 	}

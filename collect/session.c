@@ -734,7 +734,7 @@ enum ut_record_result ut_record(struct ut_record_opts *a)
 		goto out;
 	}
 	sess_loop(&s);
-	ret = sess_finish(&s) ? UT_RECORD_FAILED : UT_RECORD_OK;
+	ret = sess_finish(&s) ? UT_RECORD_WRITE_ERROR : UT_RECORD_OK;
 out:
 	sess_cleanup(&s);
 	return ret;

@@ -28,8 +28,9 @@ struct ut_record_opts {
 
 enum ut_record_result {
 	UT_RECORD_OK,			/* trace written */
-	UT_RECORD_FAILED,		/* impossible here, or write error */
+	UT_RECORD_FAILED,		/* impossible here */
 	UT_RECORD_NO_OUTPUT,		/* cannot create the trace file */
+	UT_RECORD_WRITE_ERROR,		/* the trace could not be written */
 };
 
 /* Record; every message goes to stderr */

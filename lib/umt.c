@@ -378,23 +378,30 @@ static struct umt_reader *reader_new(char *errbuf, size_t errlen)
 	return r;
 }
 
-struct umt_reader *umt_reader_open_mem(const void *buf, size_t len,
-				       char *errbuf, size_t errlen)
+/* Read the header of a new reader: it, or NULL (closed, errno set) */
+static struct umt_reader *reader_start(struct umt_reader *r, char *errbuf,
+				       size_t errlen)
 {
-	struct umt_reader *r = reader_new(errbuf, errlen);
-	int ret;
+	int ret = read_header(r, errbuf, errlen);
 
-	if (!r)
-		return NULL;
-	r->in.mem = buf;
-	r->in.mem_len = len;
-	ret = read_header(r, errbuf, errlen);
 	if (ret) {
 		umt_reader_close(r);
 		errno = -ret;
 		return NULL;
 	}
 	return r;
+}
+
+struct umt_reader *umt_reader_open_mem(const void *buf, size_t len,
+				       char *errbuf, size_t errlen)
+{
+	struct umt_reader *r = reader_new(errbuf, errlen);
+
+	if (!r)
+		return NULL;
+	r->in.mem = buf;
+	r->in.mem_len = len;
+	return reader_start(r, errbuf, errlen);
 }
 
 struct umt_reader *umt_reader_open(const char *path, char *errbuf,
@@ -418,13 +425,7 @@ struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 		}
 		r->own_fd = true;
 	}
-	ret = read_header(r, errbuf, errlen);
-	if (ret) {
-		umt_reader_close(r);
-		errno = -ret;
-		return NULL;
-	}
-	return r;
+	return reader_start(r, errbuf, errlen);
 }
 
 const struct umt_meta *umt_reader_meta(const struct umt_reader *r)
