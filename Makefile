@@ -32,7 +32,7 @@ endif
 VMLINUX_H := bpf/vmlinux/$(ARCH)/vmlinux.h
 
 # Goals that build no BPF object, so run without the pinned header
-NO_BPF_GOALS := clean deps vmlinux unit-bins
+NO_BPF_GOALS := clean deps vmlinux unit-bins install-scripts
 ifeq ($(wildcard $(VMLINUX_H)),)
 ifneq ($(filter-out $(NO_BPF_GOALS),$(or $(MAKECMDGOALS),all)),)
 $(error ARCH=$(ARCH): $(VMLINUX_H) is missing; generate it from that \
@@ -52,7 +52,8 @@ endif
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Werror=undef
 CFLAGS ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -I$(OUTPUT) -Ilib -Icollect -Ibpf \
-	-DUMT_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+	-DUMT_VERSION='"$(VERSION)"' \
+	-DUMT_LIBEXECDIR='"$(PREFIX)/libexec/unmaptrace"' $(EXTRA_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 # STATIC=1: a binary that runs in a minimal initramfs (Debian's libelf
@@ -86,7 +87,7 @@ COLLECT_PURE := collect/decode.c
 UNIT_OBJS := $(LIB_OBJS) $(patsubst %.c,$(OUTPUT)/%.o,$(COLLECT_PURE))
 HDRS := $(wildcard lib/*.h bpf/*.h collect/*.h cmd/*.h tests/unit/*.h)
 
-.PHONY: all clean install deps check test unit unit-bins vmtest demo vmlinux
+.PHONY: all clean install install-scripts install-vm deps check test unit unit-bins vmtest demo vmlinux
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -140,10 +141,36 @@ vmlinux:
 deps:
 	@scripts/deps.sh build
 
-install: unmaptrace
-	install -D -m 0755 unmaptrace $(DESTDIR)$(PREFIX)/bin/unmaptrace
+# `unmaptrace vm` runs tests/vm's guest scripts: installed, it finds them
+# in PREFIX/libexec/unmaptrace (install-scripts).  install-vm adds the
+# static build the guests run (and the workloads); CROSS_COMPILE=
+# aarch64-linux-gnu- the arm64 ones.
+LIBEXEC := $(DESTDIR)$(PREFIX)/libexec/unmaptrace
+VM_SCRIPTS := tests/vm/guest.sh tests/vm/kernels.sh tests/vm/KERNELS \
+	tests/vm/KERNELS.arm64 tests/vm/sysroot-arm64.sh \
+	tests/vm/ftrace-count.sh
+VM_SFX := $(if $(filter arm64,$(ARCH)),-arm64)
+
+install: $(BIN) install-scripts
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/unmaptrace
 	install -D -m 0644 man/unmaptrace.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/unmaptrace.8
+
+install-scripts:
+	install -d $(LIBEXEC)/guest
+	install -m 0755 $(VM_SCRIPTS) $(LIBEXEC)/
+	chmod 0644 $(LIBEXEC)/KERNELS $(LIBEXEC)/KERNELS.arm64
+	install -m 0755 tests/vm/guest/init tests/vm/guest/*.sh $(LIBEXEC)/guest/
+
+install-vm: install-scripts
+	$(MAKE) STATIC=1 OUTPUT=.output/static$(VM_SFX) \
+		BIN=.output/static$(VM_SFX)/unmaptrace
+	$(MAKE) -C tests/workloads $(if $(VM_SFX),CC=$(CC)) \
+		OUT=$(CURDIR)/.output/static$(VM_SFX)
+	install -D -m 0755 .output/static$(VM_SFX)/unmaptrace \
+		$(LIBEXEC)/unmaptrace-static$(VM_SFX)
+	install -D -m 0755 .output/static$(VM_SFX)/umt-workload \
+		$(LIBEXEC)/umt-workload$(VM_SFX)
 
 # The quick start's first command: set up, build, and replay the shipped
 # default trace batched vs unbatched.

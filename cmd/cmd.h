@@ -12,7 +12,8 @@ typedef struct json_t json_t;
 /* Exit codes, for every subcommand (see man/unmaptrace.8) */
 #define EXIT_OK		0
 #define EXIT_FAIL	1	/* runtime failure; diff: regression */
-#define EXIT_USAGE	2	/* usage or I/O error */
+#define EXIT_USAGE	2	/* usage or I/O error; also input that
+				 * cannot be judged (damage.h) */
 #define EXIT_INCOMPARABLE 3	/* diff: inputs cannot be compared */
 
 extern int umt_verbose;
@@ -23,6 +24,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 /* ---- help, for the subcommands that parse with ARGP_NO_HELP ---- */
 
@@ -37,6 +39,19 @@ int cmd_dump(int argc, char **argv);
 	{ "usage", CMD_OPT_USAGE, NULL, 0, "Show a short usage message", -1 }
 /* Print the help ('h') or the usage (CMD_OPT_USAGE) and exit 0 */
 void cmd_help(struct argp_state *state, int key);
+
+/* --allow-damaged, in every reader (lib/damage.h) */
+#define CMD_OPT_ALLOW_DAMAGED	0x7e01
+#define CMD_ALLOW_DAMAGED_OPTION					\
+	{ "allow-damaged", CMD_OPT_ALLOW_DAMAGED, NULL, 0,		\
+	  "Exit 0 for a damaged, lossy or empty trace (still warned on "	\
+	  "stderr, and marked in the output)", 0 }
+/*
+ * Flush stdout: 0, or after "@who: writing the output: ERROR" on stderr
+ * EXIT_USAGE (a full disk, a closed pipe: never a silent success).
+ */
+int cmd_stdout_done(const char *who);
+
 
 /* ---- shared by the trace readers' front ends (common.c) ---- */
 

@@ -56,3 +56,15 @@ void cmd_jset(json_t *o, const char *key, json_t *v)
 {
 	json_object_set_new(o, key, v);
 }
+
+int cmd_stdout_done(const char *who)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	int err = errno;
+
+	if (!bad)
+		return 0;
+	fprintf(stderr, "%s: writing the output: %s\n", who,
+		strerror(err ? err : EIO));
+	return EXIT_USAGE;
+}

@@ -3,8 +3,8 @@
  * unmaptrace diff: the argp front end of the diff engine (lib/compare.c),
  * which compares replay reports counter by counter and gates CI on
  * threshold rules (lib/rules.h).  Exit codes follow diff(1): 0 within
- * thresholds, 1 regression, 2 trouble, 3 not comparable; 4 a damaged,
- * lossy or empty input (lib/damage.h).
+ * thresholds, 1 regression, 2 trouble (also a damaged, lossy or empty
+ * input: lib/damage.h), 3 not comparable.
  */
 #include <argp.h>
 #include <stdio.h>
@@ -75,7 +75,7 @@ static const char doc[] =
 "(breakdown.tlb_flushes.range).  All regressions are listed.  A counter\n"
 "or policy on one side only makes the inputs incomparable, except a\n"
 "breakdown.by_kind/by_size group a trace never saw: that compares as 0.\n"
-"A damaged trace, one that lost events or holds no call, exits 4 unless\n"
+"A damaged trace, one that lost events or holds no call, exits 2 unless\n"
 "--allow-damaged.\n"
 "\v"
 "RULES: comma-separated GLOB>THRESHOLD; THRESHOLD is +N% (relative), +N\n"
@@ -112,8 +112,9 @@ static const char doc[] =
 "\n"
 "Exit status: 0 within thresholds, 1 regression, 2 usage or I/O error\n"
 "(also malformed JSON), 3 not comparable (schema major differs, or a\n"
-"policy or counter is on one side only), 4 an input damaged, lossy or\n"
-"without a call (unless --allow-damaged).  See docs/ci.md.";
+"policy or counter is on one side only); an input damaged, truncated,\n"
+"lossy or without a call also exits 2 (unless --allow-damaged).  See\n"
+"docs/ci.md.";
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -187,7 +188,7 @@ static int exit_code(enum diff_verdict v)
 	case DIFF_INCOMPARABLE:
 		return EXIT_INCOMPARABLE;
 	case DIFF_DAMAGED:
-		return DIFF_DAMAGED;	/* UMT_EXIT_DAMAGED */
+		return compare_exit_status(v);	/* UMT_EXIT_DAMAGED */
 	default:
 		return EXIT_USAGE;
 	}
@@ -213,6 +214,8 @@ int cmd_diff(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, ARGP_NO_HELP, NULL, &o))
 		goto out;
 	ret = exit_code(compare_run(&o));
+	if (cmd_stdout_done("unmaptrace diff"))
+		ret = EXIT_USAGE;
 out:
 	compare_opts_free(&o);
 	return ret;

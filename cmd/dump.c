@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "damage.h"
 #include "umt.h"
 
 /* a slot image string: worst case ~20 bytes per slot */
@@ -19,13 +20,14 @@
 
 static struct {
 	bool json;
+	bool allow_damaged;
 	const char *file;
 } env;
 
 static const char dump_doc[] =
 "Print every record of a .umt trace, one per line.\n"
 "\n"
-"USAGE: unmaptrace dump [--json] FILE\n"
+"USAGE: unmaptrace dump [--json] [--allow-damaged] FILE\n"
 "\n"
 "Text lines start with seq, ts (ns) and cpu, then the record type and its\n"
 "fields.  A TTU's page-table image is printed as runs: T<first>-<last>\n"
@@ -40,11 +42,13 @@ static const char dump_doc[] =
 "    unmaptrace dump t.umt | grep ' TTU '   # only the unmap calls\n"
 "    unmaptrace record -o - | unmaptrace dump -   # read stdin\n"
 "\n"
-"Exit status: 0 intact trace, 1 damaged (every intact record is still\n"
-"printed, damage is named on stderr), 2 usage, open or I/O error.";
+"Exit status: 0 intact trace; 2 a damaged, truncated, lossy or empty\n"
+"(0 calls) trace (every intact record is still printed, the damage is\n"
+"named on stderr; --allow-damaged: 0), usage, open or I/O error.";
 
 static const struct argp_option dump_opts[] = {
 	{ "json", 'j', NULL, 0, "One JSON object per line (JSON lines)", 0 },
+	CMD_ALLOW_DAMAGED_OPTION,
 	CMD_HELP_OPTIONS,
 	{},
 };
@@ -54,6 +58,9 @@ static error_t dump_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j':
 		env.json = true;
+		break;
+	case CMD_OPT_ALLOW_DAMAGED:
+		env.allow_damaged = true;
 		break;
 	default:
 		return cmd_parse_one_file(key, arg, state, &env.file);
@@ -361,18 +368,17 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 	cmd_flush_warnings("unmaptrace dump", r, &warned);
-	rc = EXIT_OK;
+	rc = cmd_stdout_done("unmaptrace dump");
 	if (ret < 0) {
-		fprintf(stderr, "unmaptrace dump: %s: read error after %llu records: %s\n",
-			env.file, (unsigned long long)n, strerror(-ret));
+		fprintf(stderr, "unmaptrace dump: %s: %s after %llu records: %s\n",
+			env.file, ret == -EIO ? "write error" : "read error",
+			(unsigned long long)n, strerror(-ret));
 		rc = EXIT_USAGE;
-	} else if (umt_reader_damaged(r)) {
-		fprintf(stderr, "unmaptrace dump: %s is damaged: %llu intact records printed (see warnings above)\n",
-			env.file, (unsigned long long)n);
-		rc = EXIT_FAIL;
 	}
-	if (fflush(stdout) || ferror(stdout))
-		rc = EXIT_USAGE;
+	if (!rc)
+		rc = umt_damage_verdict(umt_reader_damage(r),
+					"unmaptrace dump", env.file,
+					env.allow_damaged, stderr);
 	umt_reader_close(r);
 	free(image);
 	return rc;

@@ -13,11 +13,13 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "damage.h"
 #include "umt.h"
 
 static struct {
 	bool chunks;
 	bool json;
+	bool allow_damaged;
 	const char *file;
 } env;
 
@@ -26,7 +28,7 @@ static const char info_doc[] =
 "record counts, lost events, TTU calls by folio kind and size, time span\n"
 "and chunks (damaged ones named).\n"
 "\n"
-"USAGE: unmaptrace info [--chunks] [--json] FILE\n"
+"USAGE: unmaptrace info [--chunks] [--json] [--allow-damaged] FILE\n"
 "\n"
 "EXAMPLES:\n"
 "    unmaptrace info t.umt              # header, attach plan, counts\n"
@@ -34,12 +36,14 @@ static const char info_doc[] =
 "    unmaptrace info --json t.umt       # one JSON object\n"
 "    unmaptrace record -o - | unmaptrace info -   # read stdin\n"
 "\n"
-"Exit status: 0 intact trace, 1 damaged (what could be read is still\n"
-"shown, damage is named on stderr), 2 usage, open or I/O error.";
+"Exit status: 0 intact trace; 2 a damaged, truncated, lossy or empty\n"
+"(0 calls) trace (what could be read is still shown, the damage is named\n"
+"on stderr; --allow-damaged: 0), usage, open or I/O error.";
 
 static const struct argp_option info_opts[] = {
 	{ "chunks", 'c', NULL, 0, "Also print the chunk table", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object instead of text", 0 },
+	CMD_ALLOW_DAMAGED_OPTION,
 	CMD_HELP_OPTIONS,
 	{},
 };
@@ -53,13 +57,19 @@ static error_t info_parse(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
+	case CMD_OPT_ALLOW_DAMAGED:
+		env.allow_damaged = true;
+		break;
 	default:
 		return cmd_parse_one_file(key, arg, state, &env.file);
 	}
 	return 0;
 }
 
-/* A small keyed counter: few distinct keys (types, CPUs, folio sizes). */
+/*
+ * A keyed counter (types, CPUs, folio sizes): few keys in a trace, but
+ * any number in a crafted one, so the lookup is hashed (linear time).
+ */
 struct kcount {
 	uint64_t key, n;
 };
@@ -67,15 +77,43 @@ struct kcount {
 struct klist {
 	struct kcount *v;
 	size_t nr, cap;
+	uint32_t *slot;		/* open addressing: index + 1, 0 free */
+	size_t nslots;		/* a power of 2, > 2 * nr */
 };
+
+static size_t khash(uint64_t key, size_t nslots)
+{
+	return (key * 0x9e3779b97f4a7c15ull >> 17) & (nslots - 1);
+}
+
+static int krehash(struct klist *l)
+{
+	size_t n = l->nslots ? 2 * l->nslots : 64, i, h;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < l->nr; i++) {
+		for (h = khash(l->v[i].key, n); s[h]; h = (h + 1) & (n - 1))
+			;
+		s[h] = i + 1;
+	}
+	free(l->slot);
+	l->slot = s;
+	l->nslots = n;
+	return 0;
+}
 
 static int kadd(struct klist *l, uint64_t key, uint64_t n)
 {
-	size_t i;
+	size_t h;
 
-	for (i = 0; i < l->nr; i++) {
-		if (l->v[i].key == key) {
-			l->v[i].n += n;
+	if (2 * (l->nr + 1) > l->nslots && krehash(l))
+		return -ENOMEM;
+	for (h = khash(key, l->nslots); l->slot[h];
+	     h = (h + 1) & (l->nslots - 1)) {
+		if (l->v[l->slot[h] - 1].key == key) {
+			l->v[l->slot[h] - 1].n += n;
 			return 0;
 		}
 	}
@@ -88,7 +126,8 @@ static int kadd(struct klist *l, uint64_t key, uint64_t n)
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->nr++] = (struct kcount){ key, n };
+	l->v[l->nr] = (struct kcount){ key, n };
+	l->slot[h] = ++l->nr;
 	return 0;
 }
 
@@ -99,10 +138,20 @@ static int kcmp(const void *a, const void *b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* Sorted for printing: the hash is dropped, no more kadd() after */
 static void ksort(struct klist *l)
 {
+	free(l->slot);
+	l->slot = NULL;
+	l->nslots = 0;
 	if (l->nr)
 		qsort(l->v, l->nr, sizeof(*l->v), kcmp);
+}
+
+static void kfree(struct klist *l)
+{
+	free(l->v);
+	free(l->slot);
 }
 
 struct info {
@@ -141,16 +190,6 @@ static int account(struct info *in, const struct umt_rec *rec)
 	return 0;
 }
 
-static int intact_chunks(const struct umt_reader *r)
-{
-	const struct umt_chunk_info *ci;
-	int nc = umt_reader_chunks(r, &ci), i, n = 0;
-
-	for (i = 0; i < nc; i++)
-		n += !ci[i].damaged;
-	return n;
-}
-
 static const char *type_label(uint16_t type, char *buf, size_t len)
 {
 	if (type && type <= UMT_REC_MAX_KNOWN)
@@ -187,8 +226,12 @@ static void print_text(const struct umt_reader *r, struct info *in)
 	       minor > UMT_VERSION_MINOR ? " (newer minor than this tool)" :
 	       "");
 	printf("metadata:\n");
-	for (i = 0; i < m->nr_kv; i++)
-		printf("  %-20s %s\n", m->kv[i].key, m->kv[i].value);
+	for (i = 0; i < m->nr_kv; i++) {
+		char k[256], v[1024];
+
+		printf("  %-20s %s\n", umt_str_safe(m->kv[i].key, k, sizeof(k)),
+		       umt_str_safe(m->kv[i].value, v, sizeof(v)));
+	}
 	if (!m->nr_kv)
 		printf("  (none)\n");
 
@@ -198,10 +241,14 @@ static void print_text(const struct umt_reader *r, struct info *in)
 		       "MECHANISM", "STATUS");
 	for (i = 0; i < m->nr_attach; i++) {
 		const struct umt_attach *a = &m->attach[i];
+		char h[160], sy[300], me[80], no[400];
 
 		attach_status(a, st, sizeof(st));
-		printf("  %-12s %-28s %-10s %s%s%s\n", a->hook, a->symbol,
-		       a->mechanism, st, a->note[0] ? ": " : "", a->note);
+		printf("  %-12s %-28s %-10s %s%s%s\n",
+		       umt_str_safe(a->hook, h, sizeof(h)),
+		       umt_str_safe(a->symbol, sy, sizeof(sy)),
+		       umt_str_safe(a->mechanism, me, sizeof(me)), st,
+		       a->note[0] ? ": " : "", umt_str_safe(a->note, no, sizeof(no)));
 	}
 	if (!m->nr_attach)
 		printf("  (none)\n");
@@ -418,7 +465,10 @@ static int print_json(const struct umt_reader *r, struct info *in)
 		cmd_jset(x, "lost", json_integer(t->lost));
 	}
 	cmd_jset(o, "trailer", x);
-	cmd_jset(o, "damaged", json_boolean(umt_reader_damaged(r)));
+	/* as in a replay report: absent when intact (lib/damage.h) */
+	x = umt_damage_json(umt_reader_damage(r));
+	if (x)
+		cmd_jset(o, "damaged", x);
 
 	list = json_array();
 	for (w = umt_reader_warnings(r); (nl = strchr(w, '\n')); w = nl + 1)
@@ -474,27 +524,20 @@ int cmd_info(int argc, char **argv)
 		fprintf(stderr, "unmaptrace info: %s: read error: %s; showing what was read\n",
 			env.file, strerror(-ret));
 
-	rc = 0;
 	if (env.json)
-		rc = print_json(r, &in);
+		print_json(r, &in);
 	else
 		print_text(r, &in);
-	if (fflush(stdout) || ferror(stdout))
-		rc = -EIO;
-
-	if (ret < 0 || rc)
+	rc = cmd_stdout_done("unmaptrace info");
+	if (ret < 0)
 		rc = EXIT_USAGE;
-	else if (umt_reader_damaged(r))
-		rc = EXIT_FAIL;
-	else
-		rc = EXIT_OK;
-	if (rc == EXIT_FAIL)
-		fprintf(stderr, "unmaptrace info: %s is damaged: %llu records read from %d intact chunks (see warnings above)\n",
-			env.file, (unsigned long long)in.records,
-			intact_chunks(r));
+	if (!rc)
+		rc = umt_damage_verdict(umt_reader_damage(r),
+					"unmaptrace info", env.file,
+					env.allow_damaged, stderr);
 	umt_reader_close(r);
-	free(in.types.v);
-	free(in.lost_cpu.v);
-	free(in.sizes.v);
+	kfree(&in.types);
+	kfree(&in.lost_cpu);
+	kfree(&in.sizes);
 	return rc;
 }

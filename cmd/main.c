@@ -25,6 +25,7 @@ static const struct subcmd subcmds[] = {
 	{ "diff",     cmd_diff,     "compare two reports with thresholds" },
 	{ "info",     cmd_info,     "show a trace's header, attach plan, counts" },
 	{ "dump",     cmd_dump,     "print every record of a trace" },
+	{ "vm",       cmd_vm,       "record CMD in a QEMU guest on any kernel" },
 };
 
 const char *argp_program_version = "unmaptrace " UMT_VERSION;
@@ -48,6 +49,7 @@ static void usage(FILE *f)
 		"  unmaptrace replay traces/default.umt   # batched vs unbatched\n"
 		"  unmaptrace info traces/default.umt     # what a trace holds\n"
 		"  sudo unmaptrace record -o t.umt -- ./workload\n"
+		"  unmaptrace vm --kernel 6.12 -o t.umt -- ./workload\n"
 		"  unmaptrace diff base.json new.json     # CI gate\n"
 		"\nExit status: 0 success, 1 failure (diff: regression),\n"
 		"2 usage or I/O error, 3 (diff) inputs not comparable.\n");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "damage.h"
 #include "model.h"
 #include "replay.h"
 #include "report.h"
@@ -26,6 +27,7 @@ static struct {
 	bool json;
 	bool csv;
 	bool check;
+	bool allow_damaged;
 	int nr_files;
 	char **files;
 } env;
@@ -38,7 +40,7 @@ static const char replay_doc[] =
 "\n"
 "USAGE: unmaptrace replay [--batched | --unbatched | --policy NAME[,NAME...]]\n"
 "                         [--arch x86|arm64] [--json | --csv] [--check]\n"
-"                         [FILE...]\n"
+"                         [--allow-damaged] [FILE...]\n"
 "\n"
 "FILE defaults to " DEFAULT_FILE " (record one first: unmaptrace record\n"
 "-o " DEFAULT_FILE " -- CMD, as root); '-' reads stdin.\n"
@@ -71,8 +73,11 @@ static const char replay_doc[] =
 "    unmaptrace replay --json t.umt > r.json     # for unmaptrace diff\n"
 "    unmaptrace replay --csv a.umt b.umt > r.csv # for a spreadsheet\n"
 "\n"
-"Exit status: 0 success; 1 --check found a difference, lost events or a\n"
-"damaged trace; 2 usage, open or I/O error.";
+"Exit status: 0 success; 1 --check found a difference (or events were\n"
+"lost: the check cannot pass); 2 a damaged, truncated, lossy or empty\n"
+"(0 calls) trace (the report of what is intact is still printed, the\n"
+"damage named on stderr and in the report; --allow-damaged: 0 unless no\n"
+"chunk is intact), usage, open or I/O error.";
 
 enum {
 	OPT_CSV = 1000,
@@ -94,6 +99,7 @@ static const struct argp_option replay_opts[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Compare policy 'kernel' with the live counts, call by call; "
 	  "exit 1 on any difference", 0 },
+	CMD_ALLOW_DAMAGED_OPTION,
 	CMD_HELP_OPTIONS,
 	{},
 };
@@ -124,6 +130,9 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CHECK:
 		env.check = true;
+		break;
+	case CMD_OPT_ALLOW_DAMAGED:
+		env.allow_damaged = true;
 		break;
 	case 'h':
 	case CMD_OPT_USAGE:
@@ -159,7 +168,7 @@ static size_t split_policies(char *copy, char **names, size_t max)
 	return n;
 }
 
-static int replay_file(const char *path, struct report *rep, int *damaged)
+static int replay_file(const char *path, struct report *rep)
 {
 	char *copy = strdup(env.policies ? env.policies :
 			    REPLAY_DEFAULT_POLICIES);
@@ -173,17 +182,14 @@ static int replay_file(const char *path, struct report *rep, int *damaged)
 		/* the text answers for both arches unless --arch chose */
 		.both_arches = !env.arch && !env.json && !env.csv,
 	};
-	bool bad = false;
 	int rc;
 
 	if (!copy)
 		return -1;
 	/* one name over the limit, so replay_trace() names the limit */
 	o.nr_policies = split_policies(copy, names, MAX_POLICIES);
-	rc = replay_trace(path, &o, rep, &bad);
+	rc = replay_trace(path, &o, rep);
 	free(copy);
-	if (bad)
-		*damaged = 1;
 	return rc ? -1 : 0;
 }
 
@@ -218,9 +224,9 @@ int cmd_replay(int argc, char **argv)
 	}
 	for (i = 0; i < env.nr_files; i++) {
 		struct report rep = { 0 };
-		int damaged = 0;
+		int rc = EXIT_OK;
 
-		if (replay_file(env.files[i], &rep, &damaged)) {
+		if (replay_file(env.files[i], &rep)) {
 			report_free(&rep);
 			ret = EXIT_USAGE;
 			break;
@@ -237,16 +243,19 @@ int cmd_replay(int argc, char **argv)
 		if (env.check) {
 			if ((env.json || env.csv))
 				report_check_text(&rep, stderr);
-			if (report_check_failed(&rep) || damaged) {
-				if (damaged)
-					fprintf(stderr, PREFIX ": %s: damaged "
-						"trace: check fails\n",
-						env.files[i]);
-				ret = EXIT_FAIL;
-			}
+			if (report_check_failed(&rep))
+				rc = EXIT_FAIL;
 		}
+		/* input that cannot be judged outranks a finding */
+		if (umt_damage_verdict(&rep.damage, PREFIX, env.files[i],
+				       env.allow_damaged, stderr))
+			rc = UMT_EXIT_DAMAGED;
+		if (rc == UMT_EXIT_DAMAGED || ret == EXIT_OK)
+			ret = rc;
 		report_free(&rep);
 	}
+	if (cmd_stdout_done(PREFIX))
+		ret = EXIT_USAGE;
 	if (env.files != def_file)
 		free(env.files);
 	return ret;

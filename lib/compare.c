@@ -145,7 +145,6 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 		.arch = arch_opt,
 	};
 	char **def = NULL, *out = NULL;
-	bool damaged;
 	struct report rep;
 	size_t i, nr = 0;
 	FILE *f;
@@ -165,7 +164,7 @@ static char *replay_json(const char *path, const struct compare_opts *o,
 		compare_push(&def, &nr, xstrdup("none"));
 	ro.policies = def;
 	ro.nr_policies = nr;
-	rc = replay_trace(path, &ro, &rep, &damaged);
+	rc = replay_trace(path, &ro, &rep);
 	if (rc == -ENOMEM)
 		compare_die_oom();
 	if (rc)
@@ -190,6 +189,32 @@ out:
 	return out;
 }
 
+static const struct result *sort_res;
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return strcmp(sort_res->m[*(const size_t *)a].name,
+		      sort_res->m[*(const size_t *)b].name);
+}
+
+/* Sort every result's counter names once: lookups are then logarithmic */
+static void index_results(struct input *rep)
+{
+	size_t i, j;
+
+	for (i = 0; i < rep->n; i++) {
+		struct result *res = &rep->r[i];
+
+		res->by_name = xrealloc(NULL, (res->n ? res->n : 1) *
+					sizeof(*res->by_name));
+		for (j = 0; j < res->n; j++)
+			res->by_name[j] = j;
+		sort_res = res;
+		qsort(res->by_name, res->n, sizeof(*res->by_name),
+		      by_name_cmp);
+	}
+}
+
 static int bad(const struct input *rep, const char *fmt, const char *what)
 {
 	fprintf(stderr, "unmaptrace diff: %s: not a usable report: ",
@@ -201,7 +226,10 @@ static int bad(const struct input *rep, const char *fmt, const char *what)
 
 static void add_metric(struct result *res, char *name, json_t *v)
 {
-	res->m = xrealloc(res->m, (res->n + 1) * sizeof(*res->m));
+	if (res->n == res->cap) {
+		res->cap = res->cap ? 2 * res->cap : 32;
+		res->m = xrealloc(res->m, res->cap * sizeof(*res->m));
+	}
 	res->m[res->n].name = name;
 	res->m[res->n].json = v;
 	res->m[res->n].v = json_is_integer(v) ?
@@ -405,41 +433,28 @@ static json_t *load_trace(const char *path, const struct compare_opts *o)
 
 /*
  * Which kernel the trace comes from (its release, uname -v, the user's
- * --meta kernel= label), whether the report says it is damaged or lossy
- * (the damage policy's "damaged" object, or trace.lost: marked in the
- * output, judged by lib/damage.h) and whether it holds a call at all: a
- * trace of no call passes any gate, so it is refused like a damaged one.
+ * --meta kernel= label), and whether the report can be judged: the one
+ * damage policy (lib/damage.h) on its "damaged" object (an older
+ * report's trace.lost) and its calls, a trace of no call passing any
+ * gate.  A trace replayed here went through the same reader verdict.
  */
 static void trace_identity(struct input *rep, const struct compare_opts *o)
 {
 	json_t *t = json_object_get(rep->root, "trace");
-	json_t *dmg = json_object_get(rep->root, "damaged");
-	json_t *ev = json_object_get(t, "events");
-	const char *sum = json_string_value(json_object_get(dmg, "summary"));
+	struct umt_damage d;
 
 	rep->kernel = json_string_value(json_object_get(t, "kernel"));
 	rep->kversion = json_string_value(json_object_get(t,
 						"kernel_version"));
 	rep->klabel = json_string_value(json_object_get(t, "kernel_label"));
-	if (dmg || compare_trace_lost(rep) > 0) {
+	umt_damage_from_report(&d, rep->root);
+	if (umt_damage_level(&d) != UMT_DMG_NONE) {
 		rep->damaged = true;
-		if (sum)
-			snprintf(rep->damage, sizeof(rep->damage), "%s", sum);
-		else
-			snprintf(rep->damage, sizeof(rep->damage),
-				 "lost %lld events",
-				 (long long)compare_trace_lost(rep));
+		umt_damage_summary(&d, rep->damage, sizeof(rep->damage));
 	}
-	if (!json_is_integer(ev) || json_integer_value(ev))
-		return;
-	fprintf(stderr, "unmaptrace diff: %s%s: the trace holds 0 calls: "
-		"nothing to compare\n", o->allow_damaged ? "warning: " : "",
-		rep->path);
-	if (!rep->damaged)
-		snprintf(rep->damage, sizeof(rep->damage), "0 calls");
-	rep->damaged = true;
-	if (!o->allow_damaged)
-		rep->empty_rc = DIFF_DAMAGED;
+	if (umt_damage_verdict(&d, "unmaptrace diff", rep->path,
+			       o->allow_damaged, stderr))
+		rep->refused_rc = DIFF_DAMAGED;
 }
 
 static int load_report(struct input *rep, const char *path,
@@ -447,7 +462,6 @@ static int load_report(struct input *rep, const char *path,
 {
 	char head[8], *buf;
 	size_t nhead, len;
-	json_int_t lost;
 	const char *s;
 	FILE *f;
 
@@ -496,13 +510,11 @@ static int load_report(struct input *rep, const char *path,
 	/* another major may lay results out differently: compare nothing */
 	if (rep->major != SCHEMA_MAJOR)
 		return 0;
-	lost = compare_trace_lost(rep);
-	if (lost > 0)
-		fprintf(stderr, "unmaptrace diff: warning: %s: the trace lost "
-			"%lld events, its counts are low\n", path,
-			(long long)lost);
 	trace_identity(rep, o);
-	return parse_results(rep, o);
+	if (parse_results(rep, o))
+		return -1;
+	index_results(rep);
+	return 0;
 }
 
 static void free_report(struct input *rep)
@@ -513,6 +525,7 @@ static void free_report(struct input *rep)
 		for (j = 0; j < rep->r[i].n; j++)
 			free(rep->r[i].m[j].name);
 		free(rep->r[i].m);
+		free(rep->r[i].by_name);
 	}
 	free(rep->r);
 	json_decref(rep->root);
@@ -532,14 +545,42 @@ static const struct result *find_result(const struct input *rep,
 	return NULL;
 }
 
+/*
+ * The first index of by_name[] whose name is >= @name (compared over
+ * @len bytes when @len, i.e. as a prefix): a binary search, so that a
+ * report of many counters diffs in n log n, not n^2.
+ */
+static size_t lower_bound(const struct result *res, const char *name,
+			  size_t len)
+{
+	size_t lo = 0, hi = res->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *s = res->m[res->by_name[mid]].name;
+
+		if ((len ? strncmp(s, name, len) : strcmp(s, name)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const struct metric *find_metric(const struct result *res,
 					const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < res->n; i++)
-		if (!strcmp(res->m[i].name, name))
-			return &res->m[i];
+	if (!res->by_name) {
+		for (i = 0; i < res->n; i++)
+			if (!strcmp(res->m[i].name, name))
+				return &res->m[i];
+		return NULL;
+	}
+	i = lower_bound(res, name, 0);
+	if (i < res->n && !strcmp(res->m[res->by_name[i]].name, name))
+		return &res->m[res->by_name[i]];
 	return NULL;
 }
 
@@ -599,6 +640,11 @@ static bool group_absent(const struct result *res, const char *name)
 	if (depth < 2)
 		return false;
 	len = dot - name + 1;
+	if (res->by_name) {
+		i = lower_bound(res, name, len);
+		return i == res->n ||
+		       strncmp(res->m[res->by_name[i]].name, name, len);
+	}
 	for (i = 0; i < res->n; i++)
 		if (!strncmp(res->m[i].name, name, len))
 			return false;
@@ -918,10 +964,16 @@ static void compare(struct cmp *c, struct compare_opts *o)
 
 static int worse(int a, int b)
 {
-	/* 2 (trouble) > 4 (damaged input) > 3 > 1 > 0, as lib/damage.h */
+	/* trouble > damaged input > incomparable > regression > ok */
 	static const int rank[] = { 0, 1, 4, 2, 3 };
 
 	return rank[b] > rank[a] ? b : a;
+}
+
+int compare_exit_status(int verdict)
+{
+	/* input that cannot be judged exits as the other readers do */
+	return verdict == DIFF_DAMAGED ? UMT_EXIT_DAMAGED : verdict;
 }
 
 int compare_opts_init(struct compare_opts *o, char *err, size_t errlen)
@@ -1000,9 +1052,9 @@ enum diff_verdict compare_run(struct compare_opts *o)
 	}
 	for (i = 1; i < o->nr_files; i++)
 		cmps[i - 1].exit_inputs = worse(worse(cmps[i - 1].exit,
-			reps[0].empty_rc), reps[i].empty_rc);
+			reps[0].refused_rc), reps[i].refused_rc);
 	for (i = 0; i < o->nr_files; i++)
-		ret = worse(ret, reps[i].empty_rc);
+		ret = worse(ret, reps[i].refused_rc);
 	warn_idle_rules(o);
 	for (j = 0; j + 1 < o->nr_files; j++) {
 		if (o->fmt == FMT_JSON) {

@@ -60,9 +60,12 @@ enum diff_verdict {
 	DIFF_REGRESSION		= 1,
 	DIFF_TROUBLE		= 2,	/* usage, I/O or malformed input */
 	DIFF_INCOMPARABLE	= 3,	/* schema or policy/counter sets */
-	/* = UMT_EXIT_DAMAGED (lib/damage.h): damaged, lossy, empty */
+	/* damaged, lossy, empty: exits UMT_EXIT_DAMAGED (lib/damage.h) */
 	DIFF_DAMAGED		= 4,
 };
+
+/* The exit status of a verdict (DIFF_DAMAGED exits 2, as every reader) */
+int compare_exit_status(int verdict);
 
 /* --pair: BASE's result of policy b against NEW's of policy n */
 struct compare_pair {

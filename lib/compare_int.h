@@ -19,7 +19,8 @@ struct result {
 	const char *policy;	/* a view: "live", "kernel", "none:kernel" */
 	const char *arch;
 	struct metric *m;
-	size_t n;
+	size_t n, cap;
+	size_t *by_name;	/* m[] indices sorted by name (index_results) */
 	const char *bpol, *npol;	/* a view: the policy of each side */
 	char label[96];
 };
@@ -35,7 +36,7 @@ struct input {
 	const char *kernel, *kversion, *klabel;
 	bool damaged;		/* damaged, lossy or without a call */
 	char damage[320];	/* why, for the header and the verdict */
-	int empty_rc;		/* DIFF_DAMAGED: not a single call */
+	int refused_rc;		/* DIFF_DAMAGED: refused by lib/damage.h */
 };
 
 struct row {

@@ -442,7 +442,8 @@ void compare_print_json(const struct cmp *c, const struct compare_opts *o)
 		json_array_append_new(rules, json_string(o->rules.v[i].text));
 	json_object_set_new(v, "status",
 			    json_string(verdict_word(c->exit_inputs)));
-	json_object_set_new(v, "exit_code", json_integer(c->exit_inputs));
+	json_object_set_new(v, "exit_code",
+			    json_integer(compare_exit_status(c->exit_inputs)));
 	for (s = 0; s <= UMT_MISSING; s++)
 		json_object_set_new(v, umt_status_name(s),
 				    json_integer(c->nr[s]));

@@ -417,9 +417,11 @@ static bool folio_large(const struct umt_ttu *t)
 static int batch_max(const struct sim *s, int i)
 {
 	int to_pmd = PTRS_PER_PTE - tbl_index(s, i);
-	int to_vma = s->t->vma_end_page - (int)s->t->image_first_page - i;
+	/* 64-bit: file fields (first page 0x80000000) must not overflow */
+	int64_t to_vma = (int64_t)s->t->vma_end_page -
+			 s->t->image_first_page - i;
 
-	return to_vma < to_pmd ? to_vma : to_pmd;
+	return to_vma < to_pmd ? (int)to_vma : to_pmd;
 }
 
 /*
@@ -851,8 +853,9 @@ static void init_cont(struct sim *s)
 		p0 = UMT_SLOT_PAGE(s->slot[i]);
 		if (p0 % CONT_PTES || p0 + CONT_PTES > s->t->nr_pages)
 			continue;
-		if (i + (int)s->t->image_first_page < s->t->vma_start_page ||
-		    i + CONT_PTES + (int)s->t->image_first_page >
+		if (i + (int64_t)s->t->image_first_page <
+		    s->t->vma_start_page ||
+		    i + CONT_PTES + (int64_t)s->t->image_first_page >
 		    s->t->vma_end_page)
 			continue;
 		for (k = 1; k < CONT_PTES && ok; k++)
@@ -961,7 +964,7 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 	uint32_t flags = t->ttu_flags;
 	bool ret = true, image_dirty = false;
 	int ptes = 0, w, i, nr;
-	int first_page = (int)t->image_first_page;
+	int64_t first_page = t->image_first_page, start, end;
 
 	memset(out, 0, sizeof(*out));
 	s.p = p;
@@ -987,13 +990,12 @@ void model_replay(const struct model_policy *p, const struct umt_ttu *t,
 	for (i = 0; i < s.nslots && i < (int)t->nr_slots; i++)
 		s.slot[i] = t->slots[i];
 	/* vma_address() .. vma_address_end(), in slots */
-	s.start = (t->vma_start_page > 0 ? t->vma_start_page : 0) - first_page;
-	s.end = ((int)t->nr_pages < t->vma_end_page ? (int)t->nr_pages :
-		 t->vma_end_page) - first_page;
-	if (s.start < 0)
-		s.start = 0;
-	if (s.end > s.nslots)
-		s.end = s.nslots;
+	/* in 64 bits, clamped: file fields must not overflow an int */
+	start = (t->vma_start_page > 0 ? t->vma_start_page : 0) - first_page;
+	end = ((int64_t)t->nr_pages < t->vma_end_page ? (int64_t)t->nr_pages :
+	       t->vma_end_page) - first_page;
+	s.start = start < 0 ? 0 : start > s.nslots ? s.nslots : (int)start;
+	s.end = end > s.nslots ? s.nslots : end < 0 ? 0 : (int)end;
 	for (i = 0; i < s.nslots; i++) {
 		if (stype(&s, i) != UMT_SLOT_THIS)
 			continue;

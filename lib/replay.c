@@ -78,8 +78,19 @@ static enum model_arch arch_of(const char *name)
 	       MODEL_X86;
 }
 
+/* The reader's warnings, on stderr: never only at the end of stdout */
+static void print_warnings(const char *who, const char *path,
+			   const struct umt_reader *r)
+{
+	const char *w = umt_reader_warnings(r), *nl;
+
+	for (; (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "%s: warning: %s: %.*s\n", who, path,
+			(int)(nl - w), w);
+}
+
 int replay_trace(const char *path, const struct replay_opts *o,
-		 struct report *rep, bool *damaged)
+		 struct report *rep)
 {
 	struct model_policy *pols;
 	const struct umt_meta *m;
@@ -91,7 +102,6 @@ int replay_trace(const char *path, const struct replay_opts *o,
 	bool *hidden;
 
 	memset(rep, 0, sizeof(*rep));
-	*damaged = false;
 	r = umt_reader_open(path, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "%s: %s: %s\n", o->who, path, err);
@@ -135,7 +145,8 @@ int replay_trace(const char *path, const struct replay_opts *o,
 		if (why && !rep->results[check_idx].pol.gen_from_facts)
 			report_warn(rep, "kernel %s: %s", rel, why);
 	}
-	rc = report_feed(rep, r, damaged);
+	rc = report_feed(rep, r);
+	print_warnings(o->who, path, r);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s: read error: %s\n", o->who, path,
 			strerror(-rc));

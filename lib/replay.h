@@ -40,10 +40,12 @@ struct replay_opts {
 
 /*
  * Replay @path into @rep.  0; -1 after a message on stderr; -ENOMEM
- * without one.  @rep is zeroed or freed on failure.  *@damaged: the trace
- * was damaged (what could be read is in @rep).
+ * without one.  @rep is zeroed or freed on failure.  The reader's
+ * warnings go to stderr as they are (o->who: warning: ...), its verdict
+ * into rep->damage (what could be read is in @rep): the caller ends with
+ * umt_damage_verdict() on it.
  */
 int replay_trace(const char *path, const struct replay_opts *o,
-		 struct report *rep, bool *damaged);
+		 struct report *rep);
 
 #endif

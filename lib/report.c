@@ -95,11 +95,14 @@ static int task_flag(uint8_t **arr, uint32_t *nr_arr, uint32_t task, int val)
 	int old;
 
 	if (task >= *nr_arr) {
-		uint32_t nr = task + 64;
+		uint32_t nr;
 		uint8_t *p;
 
-		if (!val || nr > (1u << 24))
+		/* before the sum: a task id >= 0xFFFFFFC0 wrapped it */
+		if (!val || task >= REPORT_MAX_TASKS)
 			return 0;
+		nr = task + 64 > REPORT_MAX_TASKS ? REPORT_MAX_TASKS :
+		     task + 64;
 		p = realloc(*arr, nr);
 		if (!p)
 			return 0;
@@ -307,6 +310,8 @@ void report_add_ttu(struct report *r, const struct umt_ttu *t, uint64_t seq)
 	uint64_t live[RL_NR];
 
 	r->events++;
+	if (t->task_id >= REPORT_MAX_TASKS)
+		r->tasks_over_cap++;
 	if (t->has_live) {
 		r->has_live = true;
 		r->live_ttu_calls++;
@@ -427,6 +432,11 @@ void report_finish(struct report *r)
 	if (r->lost)
 		report_warn(r, "%llu events lost in the kernel: counts are "
 			    "incomplete", (unsigned long long)r->lost);
+	if (r->tasks_over_cap)
+		report_warn(r, "%llu calls of task ids >= %u: their deferred "
+			    "flushes are not modelled",
+			    (unsigned long long)r->tasks_over_cap,
+			    REPORT_MAX_TASKS);
 	if (r->short_payloads)
 		report_warn(r, "%llu records shorter than this reader "
 			    "expects (zero-extended)",
@@ -547,16 +557,16 @@ void report_set_trace(struct report *r, const struct umt_meta *m)
 	const char *w = umt_meta_get(m, UMT_KEY_WORKLOAD);
 	int i;
 
-	snprintf(r->kernel, sizeof(r->kernel), "%s", rel ? rel : "");
-	snprintf(r->arch, sizeof(r->arch), "%s",
-		 arch ? arch : raw ? raw : "");
-	snprintf(r->workload, sizeof(r->workload), "%s", w ? w : "");
+	/* printed on terminals: never the file's escape sequences */
+	umt_str_safe(rel ? rel : "", r->kernel, sizeof(r->kernel));
+	umt_str_safe(arch ? arch : raw ? raw : "", r->arch, sizeof(r->arch));
+	umt_str_safe(w ? w : "", r->workload, sizeof(r->workload));
 	w = umt_meta_get(m, UMT_KEY_KVERSION);
-	snprintf(r->kernel_version, sizeof(r->kernel_version), "%s",
-		 w ? w : "");
+	umt_str_safe(w ? w : "", r->kernel_version,
+		     sizeof(r->kernel_version));
 	/* record --meta kernel=...: how the user tells kernels apart */
 	w = umt_meta_get(m, "kernel");
-	snprintf(r->kernel_label, sizeof(r->kernel_label), "%s", w ? w : "");
+	umt_str_safe(w ? w : "", r->kernel_label, sizeof(r->kernel_label));
 	set_mapcount_config(r, m);
 	set_kernel_facts(r, m);
 	r->unfold_hooked = false;
@@ -636,7 +646,7 @@ static const struct umt_ttu *load_ttu(struct ttu_buf *b,
 	return b->t;
 }
 
-int report_feed(struct report *r, struct umt_reader *rd, bool *damaged)
+int report_feed(struct report *r, struct umt_reader *rd)
 {
 	struct ttu_buf buf = { 0 };
 	uint64_t truncated = 0, stats_lost = 0;
@@ -688,12 +698,12 @@ out:
 	if (w && *w) {
 		char *copy = strdup(w), *save = NULL, *line;
 
-		*damaged = true;
 		for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save))
 			report_warn(r, "trace: %s", line);
 		free(copy);
 	}
+	r->damage = *umt_reader_damage(rd);
 	report_finish(r);
 	fold_results(r);
 	return rc < 0 ? rc : 0;

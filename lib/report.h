@@ -12,12 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "damage.h"
 #include "model.h"
 #include "umt.h"
 
 #define REPORT_SCHEMA		"unmaptrace-report/1"
 #define REPORT_SIZES		20	/* folio sizes 2^0 .. 2^19 pages */
 #define REPORT_MAX_SHOWN	5	/* mismatching calls printed in full */
+/* Per-task state for ids below this (trace-local, dense); above: none */
+#define REPORT_MAX_TASKS	(1u << 20)
 
 struct report_group {
 	uint64_t folios;		/* try_to_unmap_one() calls */
@@ -75,6 +78,7 @@ struct report {
 	uint64_t lost;
 	uint64_t tlb_flush_records;	/* UMT_REC_TLB_FLUSH */
 	uint64_t short_payloads;
+	uint64_t tasks_over_cap;	/* calls of task ids >= the cap */
 	/* live counts: sum of umt_ttu.live_* plus the flush records */
 	bool has_live;
 	bool walk_hooked;		/* some call saw a walk call */
@@ -108,6 +112,8 @@ struct report {
 	struct report_result *results;
 	int nr_warnings;
 	char **warnings;
+	/* the reader's verdict on the trace (damage.h) */
+	struct umt_damage damage;
 	/*
 	 * Text: fold the columns whose counts equal an earlier column's
 	 * into one line (the default policies; asked-for ones are shown).
@@ -138,11 +144,11 @@ const char *report_norm_arch(const char *arch);
 /* Name the trace in @r (kernel, arch, workload) from its metadata */
 void report_set_trace(struct report *r, const struct umt_meta *m);
 /*
- * Feed every record of @rd to @r, then report_finish().  Damage the
- * reader warned about becomes report warnings (*damaged = true).
- * Returns 0, or -errno of a read or allocation error.
+ * Feed every record of @rd to @r, then report_finish().  The reader's
+ * warnings become report warnings, its verdict r->damage.  Returns 0,
+ * or -errno of a read or allocation error.
  */
-int report_feed(struct report *r, struct umt_reader *rd, bool *damaged);
+int report_feed(struct report *r, struct umt_reader *rd);
 
 /* --check verdict: 0 every counter and call matched, else 1 */
 int report_check_failed(const struct report *r);

@@ -242,6 +242,10 @@ int report_json(const struct report *r, FILE *f, bool check)
 	json_object_set_new(tr, "tlb_flush_records",
 			    json_integer((json_int_t)r->tlb_flush_records));
 	json_object_set_new(root, "trace", tr);
+	/* absent when intact: diff judges a report by it (damage.h) */
+	if (umt_damage_level(&r->damage) != UMT_DMG_NONE)
+		json_object_set_new(root, "damaged",
+				    umt_damage_json(&r->damage));
 	if (r->has_live)
 		json_object_set_new(root, "live", live_json(r));
 	for (i = 0; i < r->nr_results; i++)

@@ -421,6 +421,17 @@ void report_text(const struct report *r, FILE *f, bool check)
 		(unsigned long long)r->events,
 		(unsigned long long)r->tlb_flush_records,
 		(unsigned long long)r->lost);
+	/* how much was lost and where, before any number (damage.h) */
+	if (umt_damage_level(&r->damage) != UMT_DMG_NONE) {
+		char sum[640], head[32];
+
+		snprintf(head, sizeof(head), "%s: ",
+			 umt_damage_level(&r->damage) == UMT_DMG_EMPTY ?
+			 "EMPTY" : umt_damage_level(&r->damage) ==
+			 UMT_DMG_LOSSY ? "LOSSY" : "DAMAGED");
+		print_wrapped(f, head, umt_damage_summary(&r->damage, sum,
+							  sizeof(sum)));
+	}
 	for (i = 0; i < n; i++) {
 		const struct model_policy *p = &r->results[idx[i]].pol;
 

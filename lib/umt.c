@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "damage.h"
 #include "umt_int.h"
 
 /* The payload structs are the on-disk layout: pin their sizes. */
@@ -47,7 +48,8 @@ static ssize_t ib_fill(struct ibuf *b, size_t n)
 {
 	if (b->end - b->start >= n)
 		return n;
-	if (b->start) {
+	/* compact only when the tail lacks room: resyncs stay linear */
+	if (b->start && b->cap - b->start < n) {
 		memmove(b->buf, b->buf + b->start, b->end - b->start);
 		b->end -= b->start;
 		b->start = 0;
@@ -60,7 +62,7 @@ static ssize_t ib_fill(struct ibuf *b, size_t n)
 		b->buf = p;
 		b->cap = n;
 	}
-	while (b->end < n && !b->eof) {
+	while (b->end - b->start < n && !b->eof) {
 		ssize_t got = read(b->fd, b->buf + b->end, b->cap - b->end);
 
 		if (got < 0) {
@@ -105,6 +107,13 @@ struct umt_reader {
 
 	bool done, has_trailer, damaged;
 	struct umt_totals totals;
+	/* the verdict (damage.h) and what it needs */
+	struct umt_damage dmg;
+	uint64_t lost_recs, stats_lost, gap_chunks;
+	uint64_t type_count[UMT_REC_MAX_KNOWN + 2];	/* last: others */
+	uint32_t unlisted;		/* chunks beyond the table's cap */
+	int listed_damaged;
+	struct umt_chunk_info scratch;	/* for a chunk not listed */
 
 	char *warn;
 	size_t warn_len, warn_cap;
@@ -162,10 +171,22 @@ static struct umt_chunk_info *add_chunk(struct umt_reader *r, uint64_t off,
 	struct umt_chunk_info *c;
 	va_list ap;
 
-	if (grow(&r->chunks, &r->chunks_cap, r->nr_chunks + 1,
-		 sizeof(*r->chunks)))
-		return NULL;
-	c = &r->chunks[r->nr_chunks++];
+	/*
+	 * Bounded: a file of resync bait ("UMTCHUNK" repeated) would
+	 * otherwise cost an entry per 8 bytes.  Beyond the caps a chunk is
+	 * counted, not listed (docs/FORMAT.md "Reader limits").
+	 */
+	if (r->nr_chunks >= UMT_MAX_CHUNK_TABLE ||
+	    (why && r->listed_damaged >= UMT_MAX_DAMAGED_LISTED)) {
+		c = &r->scratch;
+		r->unlisted++;
+	} else {
+		if (grow(&r->chunks, &r->chunks_cap, r->nr_chunks + 1,
+			 sizeof(*r->chunks)))
+			return NULL;
+		c = &r->chunks[r->nr_chunks++];
+		r->listed_damaged += !!why;
+	}
 	memset(c, 0, sizeof(*c));
 	c->offset = off;
 	c->index = r->next_index;
@@ -175,10 +196,13 @@ static struct umt_chunk_info *add_chunk(struct umt_reader *r, uint64_t off,
 		va_end(ap);
 		c->damaged = true;
 		r->damaged = true;
+		r->dmg.chunks_damaged++;
 		warn(r, "chunk %u at offset %llu: %s", c->index,
 		     (unsigned long long)off, c->why);
+		umt_damage_at(&r->dmg, off, c->why);
 	} else {
 		r->intact++;
+		r->dmg.chunks_intact++;
 	}
 	return c;
 }
@@ -197,6 +221,8 @@ static void parse_meta(struct umt_reader *r, const uint8_t *h, uint32_t size)
 			warn(r, "header: metadata entry at offset %u overruns the header (%u bytes); rest ignored",
 			     pos, len);
 			r->damaged = true;
+			r->dmg.header_damaged = true;
+			umt_damage_at(&r->dmg, pos, "metadata overruns the header");
 			return;
 		}
 		if (type == UMT_META_KV) {
@@ -239,6 +265,8 @@ static void parse_meta(struct umt_reader *r, const uint8_t *h, uint32_t size)
 		warn(r, "header: %u stray bytes after the metadata ignored",
 		     size - pos);
 		r->damaged = true;
+		r->dmg.header_damaged = true;
+		umt_damage_at(&r->dmg, pos, "stray bytes after the metadata");
 	}
 }
 
@@ -315,6 +343,8 @@ static int read_header(struct umt_reader *r, char *errbuf, size_t errlen)
 		warn(r, "header: CRC mismatch (stored %08x, computed %08x); metadata may be wrong",
 		     stored, c);
 		r->damaged = true;
+		r->dmg.header_damaged = true;
+		umt_damage_at(&r->dmg, 0, "header CRC mismatch");
 	}
 	parse_meta(r, h, size);
 	ib_skip(&r->in, size);
@@ -333,6 +363,7 @@ struct umt_reader *umt_reader_open(const char *path, char *errbuf,
 		return NULL;
 	}
 	r->cur = -1;
+	umt_damage_init(&r->dmg);
 	if (!strcmp(path, "-")) {
 		r->in.fd = STDIN_FILENO;
 	} else {
@@ -370,6 +401,8 @@ static void end_of_chunks(struct umt_reader *r, const char *how)
 {
 	r->done = true;
 	r->damaged = true;
+	r->dmg.truncated = true;
+	umt_damage_at(&r->dmg, r->in.off, "file truncated");
 	warn(r, "file truncated: trailer missing%s; %d intact chunks read",
 	     how, r->intact);
 }
@@ -383,12 +416,21 @@ static int resync(struct umt_reader *r)
 	uint64_t from = r->in.off;
 
 	for (;;) {
-		ssize_t n = ib_fill(&r->in, SCAN_WINDOW);
-		const uint8_t *p = ib_ptr(&r->in);
+		ssize_t n = r->in.end - r->in.start;
+		const uint8_t *p;
 		ssize_t i;
 
-		if (n < 0)
-			return (int)n;
+		/*
+		 * Refill only when a magic no longer fits what is buffered:
+		 * a resync every 8 bytes (bait) must not move the window
+		 * each time.
+		 */
+		if (n < 8 && !r->in.eof) {
+			n = ib_fill(&r->in, SCAN_WINDOW);
+			if (n < 0)
+				return (int)n;
+		}
+		p = ib_ptr(&r->in);
 		/* scan all that is buffered: at EOF it may exceed the window */
 		n = r->in.end - r->in.start;
 		for (i = 0; i + 8 <= n; i++) {
@@ -537,6 +579,9 @@ static int load_chunk(struct umt_reader *r)
 		warn(r, "chunks %u..%u lost in damage before offset %llu",
 		     r->next_index, index - 1, (unsigned long long)at);
 		r->damaged = true;
+		r->gap_chunks += index - r->next_index;
+		r->dmg.chunks_missing = r->gap_chunks;
+		umt_damage_at(&r->dmg, at, "chunks lost before this one");
 	}
 	r->next_index = index;
 	n = ib_fill(&r->in, UMT_CHUNK_HDR_SIZE + (size_t)comp_len);
@@ -577,6 +622,7 @@ static int load_chunk(struct umt_reader *r)
 			return -ENOMEM;
 		/* a damaged chunk still tells what it held */
 		chunk_info_fill(ci, h, raw_len, comp_len, nr, stored);
+		r->dmg.records_damaged += nr;
 		r->next_index++;
 		r->next_seq = first_seq + nr;
 		r->seq_known = true;
@@ -592,6 +638,8 @@ static int load_chunk(struct umt_reader *r)
 		     r->next_seq, first_seq - 1, index,
 		     (unsigned long long)at);
 		r->damaged = true;
+		r->dmg.records_missing += (uint32_t)(first_seq - r->next_seq);
+		umt_damage_at(&r->dmg, at, "records missing before this chunk");
 	}
 	ci = add_chunk(r, at, NULL);
 	if (!ci)
@@ -625,6 +673,50 @@ static const struct umt_chunk_info *chunk_at(const struct umt_reader *r,
 			hi = mid - 1;
 	}
 	return NULL;
+}
+
+/*
+ * A valid trailer's totals against what was read, when nothing else is
+ * damaged (then a difference is expected and already named): a trailer
+ * that claims records, lost events or types the chunks do not hold.
+ */
+static void check_totals(struct umt_reader *r)
+{
+	const struct umt_totals *t = &r->totals;
+	uint64_t seen = r->dmg.records + r->dmg.records_damaged;
+	uint64_t want[UMT_REC_MAX_KNOWN + 2] = { 0 };
+	uint32_t i;
+	int k;
+
+	if (r->damaged)
+		return;
+	for (i = 0; i < t->nr_types; i++) {
+		k = t->types[i].type <= UMT_REC_MAX_KNOWN ?
+		    t->types[i].type : UMT_REC_MAX_KNOWN + 1;
+		want[k] += t->types[i].count;
+	}
+	if (t->nr_records != seen) {
+		warn(r, "trailer: %llu records written, %llu read",
+		     (unsigned long long)t->nr_records,
+		     (unsigned long long)seen);
+	} else if (t->lost != r->lost_recs) {
+		warn(r, "trailer: %llu events lost, the LOST records say %llu",
+		     (unsigned long long)t->lost,
+		     (unsigned long long)r->lost_recs);
+	} else {
+		for (k = 0; k <= UMT_REC_MAX_KNOWN + 1; k++)
+			if (want[k] != r->type_count[k])
+				break;
+		if (k > UMT_REC_MAX_KNOWN + 1)
+			return;
+		warn(r, "trailer: %llu records of type %d written, %llu read",
+		     (unsigned long long)want[k], k,
+		     (unsigned long long)r->type_count[k]);
+	}
+	r->damaged = true;
+	r->dmg.totals_mismatch = true;
+	if (t->nr_records > seen)
+		r->dmg.records_missing += t->nr_records - seen;
 }
 
 /*
@@ -711,6 +803,10 @@ static int read_trailer(struct umt_reader *r)
 		c = crc(c, p, TRAILER_CHUNK_ENT);
 		ib_skip(&r->in, TRAILER_CHUNK_ENT);
 		ci = chunk_at(r, off);
+		/* past the table's cap a chunk is not listed: unknown */
+		if (!ci && r->unlisted && r->nr_chunks &&
+		    off > r->chunks[r->nr_chunks - 1].offset)
+			continue;
 		if (!ci && missing++ < 16)
 			warn(r, "chunk %u at offset %llu (per the trailer index) was not found",
 			     i, (unsigned long long)off);
@@ -735,20 +831,28 @@ static int read_trailer(struct umt_reader *r)
 		if (missing > 16)
 			warn(r, "%llu chunks of the trailer index not found",
 			     (unsigned long long)missing);
+		if (missing > r->dmg.chunks_missing)
+			r->dmg.chunks_missing = missing;
+		umt_damage_at(&r->dmg, at, "chunks of the trailer index not found");
 	}
 	r->has_trailer = true;
 	r->done = true;
+	check_totals(r);
 	n = ib_fill(&r->in, 1);
 	if (n > 0) {
 		warn(r, "data after the trailer at offset %llu ignored",
 		     (unsigned long long)r->in.off);
 		r->damaged = true;
+		r->dmg.other = true;
+		umt_damage_at(&r->dmg, r->in.off, "data after the trailer");
 	}
 	return n < 0 ? (int)n : 0;
 bad:
 	warn(r, "trailer at offset %llu damaged: %s; its totals ignored; %d intact chunks read",
 	     (unsigned long long)at, bad, r->intact);
 	r->damaged = true;
+	r->dmg.trailer_damaged = true;
+	umt_damage_at(&r->dmg, at, "trailer damaged");
 	r->done = true;
 	return 0;
 cut:
@@ -799,6 +903,29 @@ static int known_size(uint16_t type, const uint8_t *p, uint32_t size,
 	return 0;
 }
 
+/* What the verdict counts of a delivered record */
+static void account(struct umt_reader *r, const struct umt_rec *rec)
+{
+	const struct umt_lost *l = rec->payload;
+	const struct umt_stats *st = rec->payload;
+	uint64_t lost;
+
+	r->dmg.records++;
+	r->type_count[rec->type <= UMT_REC_MAX_KNOWN ? rec->type :
+		      UMT_REC_MAX_KNOWN + 1]++;
+	if (rec->type == UMT_REC_TTU)
+		r->dmg.calls++;
+	else if (rec->type == UMT_REC_LOST)
+		r->lost_recs = __builtin_add_overflow(r->lost_recs, l->count,
+						      &lost) ? UINT64_MAX :
+			       lost;
+	else if (rec->type == UMT_REC_STATS && st->lost > r->stats_lost)
+		r->stats_lost = st->lost;
+	/* the kernel-side total covers drops no LOST record reached */
+	r->dmg.lost = r->stats_lost > r->lost_recs ? r->stats_lost :
+		      r->lost_recs;
+}
+
 int umt_reader_next(struct umt_reader *r, struct umt_rec *rec)
 {
 	for (;;) {
@@ -835,6 +962,8 @@ int umt_reader_next(struct umt_reader *r, struct umt_rec *rec)
 			     ci->index, (unsigned long long)ci->offset,
 			     rec->seq, umt_rec_type_name(rec->type), why);
 			r->damaged = true;
+			r->dmg.records_damaged++;
+			umt_damage_at(&r->dmg, ci->offset, why);
 			continue;
 		}
 		if (!known &&
@@ -850,6 +979,7 @@ int umt_reader_next(struct umt_reader *r, struct umt_rec *rec)
 			rec->payload = r->ext;
 			rec->short_payload = true;
 		}
+		account(r, rec);
 		return 1;
 	}
 }
@@ -879,6 +1009,16 @@ const struct umt_totals *umt_reader_totals(const struct umt_reader *r)
 bool umt_reader_damaged(const struct umt_reader *r)
 {
 	return r->damaged;
+}
+
+const struct umt_damage *umt_reader_damage(const struct umt_reader *r)
+{
+	return &r->dmg;
+}
+
+uint32_t umt_reader_unlisted(const struct umt_reader *r)
+{
+	return r->unlisted;
 }
 
 void umt_reader_close(struct umt_reader *r)

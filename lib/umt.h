@@ -52,6 +52,9 @@
 #define UMT_REC_MAX_PAYLOAD	(1u << 20)
 /* Reader limits: anything larger is a damaged chunk header */
 #define UMT_CHUNK_RAW_LIMIT	(16u << 20)
+/* Chunks listed by umt_reader_chunks(): beyond, counted only */
+#define UMT_MAX_CHUNK_TABLE	65536
+#define UMT_MAX_DAMAGED_LISTED	1024
 
 /* ---- record types (u16).  New types only ever get new numbers. ---- */
 enum umt_rec_type {
@@ -292,7 +295,22 @@ const struct umt_totals *umt_reader_totals(const struct umt_reader *r);
  * missing or bad.  Unknown record types are not damage.
  */
 bool umt_reader_damaged(const struct umt_reader *r);
+/*
+ * The damage verdict so far (lib/damage.h): what was delivered, what was
+ * lost and where; after EOF, also the trailer's totals checked against
+ * what was read.  Front ends end with umt_damage_verdict() on it.
+ */
+struct umt_damage;
+const struct umt_damage *umt_reader_damage(const struct umt_reader *r);
+/* Chunks counted but not listed in umt_reader_chunks() (the caps) */
+uint32_t umt_reader_unlisted(const struct umt_reader *r);
 void umt_reader_close(struct umt_reader *r);
+
+/*
+ * @s with control bytes, DEL and backslashes as \xNN into @buf (cut to
+ * @len): file data printed on a terminal never carries its escapes.
+ */
+const char *umt_str_safe(const char *s, char *buf, size_t len);
 
 /* Names: "TTU", "anon", ...; "unknown" for numbers this build lacks. */
 const char *umt_rec_type_name(uint16_t type);

@@ -20,7 +20,8 @@
 #error "the .umt code assumes a little-endian host (x86, arm64)"
 #endif
 
-#define ALIGN8(x)		(((x) + 7u) & ~(size_t)7u)
+/* in size_t: a u32 record size of 0xFFFFFFF9.. must not wrap to 0 */
+#define ALIGN8(x)		(((size_t)(x) + 7) & ~(size_t)7)
 #define TRAILER_FIXED		56
 #define TRAILER_TYPE_ENT	16
 #define TRAILER_CPU_ENT		24

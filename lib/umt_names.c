@@ -241,3 +241,20 @@ void umt_image_map_str(const struct umt_ttu *t, char *buf, size_t len)
 }
 
 /* The model's notes are static strings: tally them by pointer */
+
+const char *umt_str_safe(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			o += snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = c;
+	}
+	if (len)
+		buf[o < len ? o : len - 1] = '\0';
+	return buf;
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run unmaptrace's tests and print one closing line "N passed, N failed".
 #
-#   tests/run.sh            everything CI runs (unit cli record model diff vm)
+#   tests/run.sh            everything CI runs (unit cli record model diff
+#                           damage vm)
 #   tests/run.sh GROUP...   only these groups, or vm-full (whole matrix)
 #
 # Every test prints "PASS name" or "FAIL name: why" on its own line; this
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 
 groups=("$@")
-[ ${#groups[@]} -eq 0 ] && groups=(unit cli record model diff vm)
+[ ${#groups[@]} -eq 0 ] && groups=(unit cli record model diff damage vm)
 
 jobs=$(nproc 2>/dev/null || echo 2)
 san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"

@@ -2,10 +2,10 @@
 # $tmp, $top, $base): `diff` for kernel CI (issue 10).  What the kernels
 # did (`live`) is compared by default when the inputs come from different
 # kernels, policies pair across sides with --pair, damaged, lossy or empty
-# inputs exit 4 unless --allow-damaged, several NEW give JSON Lines, the
+# inputs exit 2 unless --allow-damaged, several NEW give JSON Lines, the
 # printed default rules are the applied ones, and --help's examples run.
 # Damage is judged by the one policy of every reader (lib/damage.h, helper
-# fuzz): UMT_EXIT_DAMAGED (4), --allow-damaged compares unless no chunk
+# fuzz): UMT_EXIT_DAMAGED (2), --allow-damaged compares unless no chunk
 # was complete.
 # Every case reads the shipped traces (real recordings, traces/README.md).
 
@@ -157,7 +157,7 @@ expect pairunk 2 && grep -q "unknown policy 'bogus'" "$tmp/pairunk.err" &&
 	pass pair_unknown_policy_lists_names || { [ "$(rc pairunk)" = 2 ] &&
 	fail pair_unknown_policy_lists_names "$(cat "$tmp/pairunk.err")"; }
 
-# ---- damaged, lossy, empty: exit 4 with the reader's message
+# ---- damaged, lossy, empty: exit 2 with the reader's message
 head -c 8000 "$k73" >"$tmp/kcut.umt"
 cp "$k73" "$tmp/kflip.umt"
 # invert one byte of chunk 0's compressed data
@@ -171,7 +171,7 @@ head -c "${off:-3612}" "$k73" >"$tmp/kempty.umt"
 for c in kcut kflip kempty; do
 	d "dmg_$c" "$k73" "$tmp/$c.umt"
 	d "dmgb_$c" "$tmp/$c.umt" "$k73"
-	if expect "dmg_$c" 4 && expect "dmgb_$c" 4; then
+	if expect "dmg_$c" 2 && expect "dmgb_$c" 2; then
 		if grep -q "$c.umt" "$tmp/dmg_$c.err" &&
 		   grep -qiE 'damaged|truncat|CRC|no call|0 calls|short read' \
 			"$tmp/dmg_$c.err"; then
@@ -196,8 +196,8 @@ else
 	fi
 	if [ -n "$lossy" ] && [ -f "$lossy" ]; then
 		d dmg_lost "$lossy" "$lossy"
-		expect dmg_lost 4 && grep -q 'lost' "$tmp/dmg_lost.err" &&
-			pass lossy_trace_refused || { [ "$(rc dmg_lost)" = 4 ] &&
+		expect dmg_lost 2 && grep -q 'lost' "$tmp/dmg_lost.err" &&
+			pass lossy_trace_refused || { [ "$(rc dmg_lost)" = 2 ] &&
 			fail lossy_trace_refused "$(cat "$tmp/dmg_lost.err")"; }
 	else
 		fail lossy_trace_refused "no synthetic-lost.umt from ${gen:-test_model}"
@@ -215,7 +215,7 @@ else
 	r2=$(rc dmgok)
 	if [ "$r2" -gt 1 ] || ! clean dmgok; then
 		fail allow_damaged "exit $r2: $(head -2 "$tmp/dmgok.err")"
-	elif [ "$(rc dmgno)" != 4 ] || [ "$(rc dmgun)" != 4 ]; then
+	elif [ "$(rc dmgno)" != 2 ] || [ "$(rc dmgun)" != 2 ]; then
 		fail allow_damaged "not allowed: exit $(rc dmgno), no chunk: $(rc dmgun)"
 	elif ! tail -2 "$tmp/dmgok.out" | grep -q 'DAMAGED' ||
 	     ! grep -q '^--- .*kfcut.umt' "$tmp/dmgok.out" ||
@@ -237,8 +237,8 @@ else
 	else
 		pass report_damaged_field
 		d dmgrep "$tmp/kfork.json" "$tmp/kfcut.json"
-		expect dmgrep 4 && grep -q 'kfcut.json' "$tmp/dmgrep.err" &&
-			pass damaged_report_refused || { [ "$(rc dmgrep)" = 4 ] &&
+		expect dmgrep 2 && grep -q 'kfcut.json' "$tmp/dmgrep.err" &&
+			pass damaged_report_refused || { [ "$(rc dmgrep)" = 2 ] &&
 			fail damaged_report_refused "$(cat "$tmp/dmgrep.err")"; }
 	fi
 	"$J" "$tmp/kfork.json" damaged >/dev/null 2>&1 &&
@@ -248,14 +248,14 @@ else
 	# a report of a trace that lost events (older reports: trace.lost only)
 	"$J" "$base" trace.lost =5 >"$tmp/klost.json"
 	d klost "$base" "$tmp/klost.json"
-	expect klost 4 && grep -q 'klost.json.*lost' "$tmp/klost.err" &&
-		pass lossy_report_refused || { [ "$(rc klost)" = 4 ] &&
+	expect klost 2 && grep -q 'klost.json.*lost' "$tmp/klost.err" &&
+		pass lossy_report_refused || { [ "$(rc klost)" = 2 ] &&
 		fail lossy_report_refused "$(cat "$tmp/klost.err")"; }
 fi
 "$J" "$base" trace.events =0 >"$tmp/kzero.json"
 d kzero "$base" "$tmp/kzero.json"
-expect kzero 4 && grep -q 'kzero.json.*0 calls' "$tmp/kzero.err" &&
-	pass empty_report_refused || { [ "$(rc kzero)" = 4 ] &&
+expect kzero 2 && grep -q 'kzero.json.*0 calls' "$tmp/kzero.err" &&
+	pass empty_report_refused || { [ "$(rc kzero)" = 2 ] &&
 	fail empty_report_refused "$(cat "$tmp/kzero.err")"; }
 
 # ---- several NEW with --json: JSON Lines, one object per comparison

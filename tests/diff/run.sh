@@ -326,13 +326,16 @@ else
 	fail fixed_group_missing "$(get "$tmp/nogroup.out" verdict)"
 fi
 
-# lost events: said on stderr, in the text header, markdown and JSON
+# lost events: refused (lib/damage.h); allowed, said on stderr, in the text
+# header, markdown and JSON
 "$J" "$base" trace.lost =5 >"$tmp/lost.json"
-d lost "$base" "$tmp/lost.json"
-d lostj --json "$base" "$tmp/lost.json"
-d lostm --markdown "$base" "$tmp/lost.json"
-expect lost 0 &&
-if grep -q 'lost.json: the trace lost 5 events' "$tmp/lost.err" &&
+d lostno "$base" "$tmp/lost.json"
+d lost --allow-damaged "$base" "$tmp/lost.json"
+d lostj --allow-damaged --json "$base" "$tmp/lost.json"
+d lostm --allow-damaged --markdown "$base" "$tmp/lost.json"
+expect lostno 2 && expect lost 0 &&
+if grep -q 'lost.json: lossy: 5 events lost' "$tmp/lostno.err" &&
+   grep -q 'warning: .*lost.json: lossy: 5 events lost' "$tmp/lost.err" &&
    grep -A1 '^+++ .*lost.json' "$tmp/lost.out" | grep -q 'LOST EVENTS' &&
    grep -q 'lost 5 events' "$tmp/lostm.out" &&
    [ "$(get "$tmp/lostj.out" 'verdict.files[0].new_lost')" = 5 ] &&

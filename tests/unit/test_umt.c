@@ -4,7 +4,7 @@
  * reader must survive.  Prints "PASS name" / "FAIL name: why" per case.
  *
  *   test_umt                              run every test
- *   test_umt --fixture basic|newer|major PATH [NR [CHUNK]]
+ *   test_umt --fixture basic|newer|major|sizes PATH [NR [CHUNK]]
  *       write a trace for tests/cli: records 0..NR-1 (default 500) in
  *       CHUNK-byte chunks (default 2048); "newer" adds records of unknown
  *       type 99 and bumps the minor, "major" bumps the major.
@@ -180,23 +180,31 @@ static void sample_meta(struct umt_meta *m)
 }
 
 /* Write records 0..nr-1; chunk == 0 keeps the default chunk size. */
-static int write_sample(const char *path, uint32_t nr, uint32_t chunk,
-			bool unknown)
+/* A writer of @path with sample_meta()'s header, or NULL after a message */
+static struct umt_writer *sample_writer(const char *path)
 {
 	char err[256];
 	struct umt_writer *w;
 	struct umt_meta m;
-	struct sample s;
-	uint32_t i;
-	int ret = 0;
 
 	sample_meta(&m);
 	w = umt_writer_open(path, &m, err, sizeof(err));
 	umt_meta_free(&m);
-	if (!w) {
+	if (!w)
 		fprintf(stderr, "umt_writer_open: %s\n", err);
+	return w;
+}
+
+static int write_sample(const char *path, uint32_t nr, uint32_t chunk,
+			bool unknown)
+{
+	struct umt_writer *w = sample_writer(path);
+	struct sample s;
+	uint32_t i;
+	int ret = 0;
+
+	if (!w)
 		return -1;
-	}
 	if (chunk)
 		ret = umt_writer_set_chunk_size(w, chunk);
 	for (i = 0; i < nr && !ret; i++) {
@@ -1194,6 +1202,31 @@ static int test_strings(void)
 	return 0;
 }
 
+/*
+ * NR TTU calls of NR distinct folio sizes (nr_pages = i + 1), nothing
+ * lost: the bounds test of a reader's per-key counts (tests/damage).
+ */
+static int write_sizes(const char *path, uint32_t nr, uint32_t chunk)
+{
+	struct umt_ttu t = { .kind = 1, .ret = 1 };
+	struct umt_writer *w = sample_writer(path);
+	uint32_t i;
+	int ret;
+
+	if (!w)
+		return -1;
+	ret = umt_writer_set_chunk_size(w, chunk);
+	for (i = 0; i < nr && !ret; i++) {
+		t.folio_id = i;
+		t.nr_pages = i + 1;
+		ret = umt_writer_add(w, UMT_REC_TTU, 1000 + i, 0, &t,
+				     sizeof(t));
+	}
+	if (umt_writer_close(w) || ret)
+		return -1;
+	return 0;
+}
+
 static void cleanup(void)
 {
 	char cmd[600];
@@ -1216,6 +1249,9 @@ int main(int argc, char **argv)
 		bool newer = !strcmp(argv[2], "newer");
 		bool major = !strcmp(argv[2], "major");
 
+		if (!strcmp(argv[2], "sizes"))
+			return write_sizes(argv[3], nr, chunk) ? 1 : 0;
+
 		if (strcmp(argv[2], "basic") && !newer && !major) {
 			fprintf(stderr, "unknown fixture '%s'\n", argv[2]);
 			return 2;
@@ -1227,7 +1263,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: test_umt [--fixture basic|newer|major PATH [NR [CHUNK]]]\n");
+		fprintf(stderr, "usage: test_umt [--fixture basic|newer|major|sizes PATH [NR [CHUNK]]]\n");
 		return 2;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_umt.XXXXXX", t ? t : "/tmp");

@@ -3,10 +3,12 @@
 #
 #   guest.sh --kernel NAME|RELEASE [--smp N] [--mem MB] [--timeout SEC]
 #            [--modules M1,M2] [--file HOSTPATH[:GUESTPATH]]...
-#            [--boot-retries N (default 1)]
+#            [--boot-retries N (default 1)] [--accel tcg|kvm|auto]
 #            --out DIR -- GUEST_SCRIPT [ARGS...]
 #
-# The kernel comes from kernels.sh (fetched on first use).  The initramfs
+# The kernel comes from kernels.sh (fetched on first use); --kernel may
+# also be a directory laid out like kernels.sh's cache (vmlinuz, PROVENANCE
+# with release=, optional config and modules/: a kernel you built).  The initramfs
 # holds busybox, mke2fs (+ its shared libraries), brd.ko (decompressed:
 # busybox insmod cannot read .ko.xz), $UMT_BIN if it exists (as
 # /bin/unmaptrace), the static workloads (/bin/umt-workload), the guest
@@ -30,6 +32,16 @@
 # status.  The runner exits with that status; 124 and a message on
 # timeout, 125 if the guest never reported (boot failure, panic).
 #
+# --accel (default tcg, or $UMT_ACCEL): kvm boots with KVM; auto tries KVM
+# when /dev/kvm is usable and the guest arch is the host's, and falls back
+# to TCG when QEMU exits or the guest has not started its script within
+# $UMT_KVM_DEADLINE seconds (default 20: KVM hangs or aborts on some
+# hosts, see kernels-and-vms.md); the failure is kept in
+# $UMT_CACHE/kvm-failed and KVM not tried again with the same host kernel
+# and QEMU.  A --file that is a dynamically linked program gets
+# its shared libraries copied in too.  UMT_PROGRESS=1: one
+# "guest.sh: progress: ..." line on stderr per phase (initramfs, boot).
+#
 # UMT_ARCH=arm64: an arm64 kernel (tests/vm/KERNELS.arm64) under
 # qemu-system-aarch64 -M virt, with busybox and mke2fs from the arm64
 # sysroot (sysroot-arm64.sh) and the .output/static-arm64 binaries.  The
@@ -47,6 +59,7 @@ umt_bin=${UMT_BIN:-$top/.output/static$sfx/unmaptrace}
 wl_bin=${UMT_WORKLOAD_BIN:-$top/.output/static$sfx/umt-workload}
 
 kernel="" smp=1 mem=1024 timeout=600 out="" modules="brd" extra=() retries=1
+accel=${UMT_ACCEL:-tcg}
 die() { echo "guest.sh: $*" >&2; exit 125; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d; s/^# \{0,1\}//; p}' "$0"; exit 2; }
 
@@ -60,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--modules) modules=$2; shift 2 ;;
 	--boot-retries) retries=$2; shift 2 ;;
 	--file) extra+=("$2"); shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
 	--) shift; break ;;
 	-h | --help) usage ;;
 	*) usage ;;
@@ -69,6 +83,8 @@ done
 script=$1
 shift
 [ -f "$script" ] || die "no guest script $script"
+case $accel in tcg | kvm | auto) ;; *) usage ;; esac
+progress() { [ -z "${UMT_PROGRESS:-}" ] || echo "guest.sh: progress: $*" >&2; }
 
 kdir=$("$here/kernels.sh" fetch "$kernel" | tail -1) || die "kernel $kernel unavailable"
 rel=$(sed -n 's/^release=//p' "$kdir/PROVENANCE")
@@ -103,31 +119,36 @@ fi
 cp "$bb" "$root/bin/busybox"
 
 # --- mke2fs and its shared libraries ---------------------------------------
+# Program or library $1 to $root/$2, with the shared libraries it needs.
 copy_dyn() {
-	local f=$1 dst=$2 lib
-	cp -L "$f" "$root/$dst"
+	cp -L "$1" "$root/$2"
+	copy_libs "$1"
+}
+# x86: what ldd resolves on this host (the loader included); arm64: the
+# DT_NEEDED libraries from the sysroot, recursively.  None for a static
+# program or a script.
+copy_libs() {
+	local f=$1 lib d
+	if [ "$arch" = arm64 ]; then
+		for lib in $(aarch64-linux-gnu-readelf -d "$f" 2>/dev/null |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$root/lib/$lib" ] && continue
+			for d in lib usr/lib ""; do
+				[ -n "$d" ] || die "arm64 $lib (for $f) missing in $sysroot"
+				[ -e "$sysroot/$d/aarch64-linux-gnu/$lib" ] && break
+			done
+			mkdir -p "$root/lib"
+			copy_dyn "$sysroot/$d/aarch64-linux-gnu/$lib" "lib/$lib"
+		done
+		return 0
+	fi
 	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
 		mkdir -p "$root/$(dirname "$lib")"
 		cp -Ln "$lib" "$root/$lib" 2>/dev/null || true
 	done
 }
-# arm64: the sysroot's mke2fs, its DT_NEEDED libraries and the loader
-copy_cross() {
-	local f=$1 dst=$2 lib
-	cp -L "$f" "$root/$dst"
-	for lib in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		[ -e "$root/lib/$lib" ] && continue
-		local d
-		for d in lib usr/lib ""; do
-			[ -n "$d" ] || die "arm64 $lib missing in $sysroot"
-			[ -e "$sysroot/$d/aarch64-linux-gnu/$lib" ] && break
-		done
-		mkdir -p "$root/lib"
-		copy_cross "$sysroot/$d/aarch64-linux-gnu/$lib" "lib/$lib"
-	done
-}
 if [ "$arch" = arm64 ]; then
-	copy_cross "$sysroot/sbin/mke2fs" sbin/mke2fs
+	copy_dyn "$sysroot/sbin/mke2fs" sbin/mke2fs
 	cp -L "$sysroot/lib/ld-linux-aarch64.so.1" "$root/lib/"
 	UMT_NO_XFS=1
 else
@@ -178,7 +199,12 @@ addmod() {
 	decomp "$moddir/$p" >"$root/lib/modules/$n.ko"
 	loadlist+=("$n")
 }
-for m in ${modules//,/ }; do addmod "$m"; done
+if [ -d "$moddir/kernel" ]; then
+	for m in ${modules//,/ }; do addmod "$m"; done
+else
+	echo "guest.sh: note: no modules for $rel ($moddir): swap and the" \
+		"scratch fs need brd built in" >&2
+fi
 printf '%s\n' "${loadlist[@]}" >"$root/lib/modules/load.list"
 
 # --- our binaries and scripts ----------------------------------------------
@@ -198,11 +224,14 @@ for e in "${extra[@]}"; do
 	dst=${e#*:}
 	[ "$dst" = "$e" ] && dst=/guest/$(basename "$src")
 	mkdir -p "$root/$(dirname "$dst")"
-	cp -a "$src" "$root/$dst"
+	cp -aH "$src" "$root/$dst"
+	if [ -f "$src" ]; then copy_libs "$src"; fi
 done
 cp "$here/guest/init" "$root/init"
 chmod +x "$root/init"
 
+progress "initramfs: $rel, busybox, mke2fs, ${loadlist[*]:-no modules}," \
+	"$( [ -x "$umt_bin" ] && echo unmaptrace || echo 'NO unmaptrace'), ${#extra[@]} file(s)"
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 # --- boot --------------------------------------------------------------------
@@ -210,9 +239,96 @@ chmod +x "$root/init"
 # kernels (CONFIG_X86_5LEVEL=y up to 6.15, unconditional after) would use
 # it; real x86 servers this tool targets mostly run 4-level page tables and
 # the collector walks page tables, so keep the guest on 4 levels.
-# -accel tcg: KVM hangs on these hosts (kernels-and-vms.md).
+# -accel tcg by default: KVM hangs on this project's host
+# (kernels-and-vms.md); --accel auto tries it first, under a deadline.
 console=$out/console.log
 data=$work/ttyS1.log
+bootlog=$data
+[ "$arch" = arm64 ] && bootlog=$console
+host_arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+# KVM that failed once is not tried again on the same host kernel and QEMU
+kvm_stamp=${UMT_CACHE:-$top/.cache}/kvm-failed
+kvm_id="$(uname -r) $(qemu-system-x86_64 --version 2>/dev/null | head -1)"
+use=tcg why=""
+if [ "$accel" != tcg ]; then
+	if [ "$host_arch" != "$arch" ]; then
+		why="an $arch guest on an $host_arch host"
+	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		why="/dev/kvm is not usable by $(id -un)"
+	elif [ "$accel" = auto ] && [ -f "$kvm_stamp" ] &&
+		[ "$(head -n1 "$kvm_stamp")" = "$kvm_id" ]; then
+		why="it failed here before: $(tail -n1 "$kvm_stamp"); rm $kvm_stamp to retry"
+	else
+		use=kvm
+	fi
+	if [ -n "$why" ]; then
+		[ "$accel" = kvm ] && die "--accel kvm: $why"
+		progress "no KVM: $why: TCG"
+	fi
+fi
+# qemu_cmd ACCEL: the QEMU command line into q[]
+qemu_cmd() {
+	if [ "$arch" = arm64 ]; then
+		# -cpu max,lpa2=off: 48-bit VA, 4 levels (the arm64 la57=off;
+		# Debian's CONFIG_ARM64_VA_BITS=52 would use LPA2);
+		# pauth-impdef: QEMU's cheap pointer-auth hash (boot 6 s, not 15)
+		local cpu=${UMT_ARM64_CPU:-max,pauth-impdef=on,lpa2=off}
+		[ "$1" = kvm ] && cpu=host
+		# shellcheck disable=SC2206
+		q=(qemu-system-aarch64 -M virt -accel "$1" -cpu "$cpu"
+			-m "$mem" -smp "$smp"
+			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz"
+			-append "console=ttyAMA0 quiet panic=-1 umt_data=console ${UMT_APPEND:-}"
+			-display none -monitor none -no-reboot
+			${UMT_QEMU_EXTRA:-} -serial "file:$console")
+	else
+		q=(qemu-system-x86_64 -accel "$1" -cpu max,la57=off
+			-m "$mem" -smp "$smp"
+			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz"
+			-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}"
+			-display none -monitor none -no-reboot
+			-serial "file:$console" -serial "file:$data")
+	fi
+}
+# run_qemu: one boot under $use, its status in qrc.  Under KVM, kvm_fail
+# says why when the guest had not started its script: QEMU exited (it
+# aborts on an MSR some hosts refuse) or the deadline passed (a hang: then
+# it is stopped).
+tpid=""
+run_qemu() {
+	local t=0 dl=${UMT_KVM_DEADLINE:-20}
+	kvm_fail=""
+	qemu_cmd "$use"
+	if [ "$use" = tcg ]; then
+		timeout --foreground -k 10 "$timeout" "${q[@]}" </dev/null
+		qrc=$?
+		return 0
+	fi
+	timeout --foreground -k 10 "$timeout" "${q[@]}" </dev/null \
+		2>"$work/qemu-kvm.err" &
+	tpid=$!
+	while kill -0 "$tpid" 2>/dev/null && [ $t -lt $((dl * 5)) ] &&
+		! grep -q '^UMT-BOOTED' "$bootlog" 2>/dev/null; do
+		sleep 0.2
+		t=$((t + 1))
+	done
+	if ! grep -q '^UMT-BOOTED' "$bootlog" 2>/dev/null; then
+		if kill -0 "$tpid" 2>/dev/null; then
+			kill -TERM "$tpid"
+			kvm_fail="it had not started the guest in $dl s"
+		fi
+	fi
+	wait "$tpid"
+	qrc=$?
+	tpid=""
+	if [ -z "$kvm_fail" ] && ! grep -q '^UMT-BOOTED' "$bootlog"; then
+		kvm_fail="qemu exited $qrc: $(grep -m1 -i 'error' \
+			"$work/qemu-kvm.err" || tail -n1 "$work/qemu-kvm.err")"
+	fi
+	cat "$work/qemu-kvm.err" >&2
+}
+trap 'exit 130' INT TERM
+trap '[ -z "$tpid" ] || kill -TERM "$tpid" 2>/dev/null; cleanup' EXIT
 # A guest that dies before its script starts (never printed UMT-BOOTED) is
 # booted again, up to --boot-retries times: TCG here very rarely
 # double-faults during early boot (seen once on 6.12, in __kmalloc).
@@ -221,29 +337,21 @@ start=$(date +%s.%N)
 while :; do
 	attempt=$((attempt + 1))
 	: >"$data"
+	: >"$console"
+	progress "boot: $rel under ${use^^}, $smp cpu, $mem MB$([ "$attempt" -gt 1 ] &&
+		echo " (attempt $attempt)")"
 	set +e
-	if [ "$arch" = arm64 ]; then
-		# -cpu max,lpa2=off: 48-bit VA, 4 levels (the arm64 la57=off;
-		# Debian's CONFIG_ARM64_VA_BITS=52 would use LPA2);
-		# pauth-impdef: QEMU's cheap pointer-auth hash (boot 6 s, not 15)
-		timeout --foreground -k 10 "$timeout" qemu-system-aarch64 \
-			-M virt -accel tcg -cpu "${UMT_ARM64_CPU:-max,pauth-impdef=on,lpa2=off}" \
-			-m "$mem" -smp "$smp" \
-			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
-			-append "console=ttyAMA0 quiet panic=-1 umt_data=console ${UMT_APPEND:-}" \
-			-display none -monitor none -no-reboot \
-			${UMT_QEMU_EXTRA:-} -serial "file:$console" </dev/null
-	else
-		timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-			-accel tcg -cpu max,la57=off -m "$mem" -smp "$smp" \
-			-kernel "$kdir/vmlinuz" -initrd "$work/initrd.gz" \
-			-append "console=ttyS0 quiet panic=-1 ${UMT_APPEND:-}" \
-			-display none -monitor none -no-reboot \
-			-serial "file:$console" -serial "file:$data" </dev/null
-	fi
-	qrc=$?
+	run_qemu
 	[ "$arch" = arm64 ] && cp "$console" "$data"
 	set -e
+	if [ -n "$kvm_fail" ]; then
+		progress "boot: no KVM ($kvm_fail): TCG"
+		printf '%s\n%s\n' "$kvm_id" "$kvm_fail" >"$kvm_stamp" 2>/dev/null || true
+		mv "$console" "$out/console.kvm.log"
+		use=tcg
+		attempt=$((attempt - 1))
+		continue
+	fi
 	if grep -q '^UMT-BOOTED' "$data" || [ "$qrc" -eq 124 ] ||
 		[ "$qrc" -eq 137 ] || [ "$attempt" -gt "$retries" ]; then
 		break
@@ -272,6 +380,7 @@ boot=$(sed -n 's/^UMT-BOOTED \([0-9.]*\)$/\1/p' "$work/data" | tail -1)
 	echo "guest_uptime_at_script=${boot:-}"
 	echo "qemu_rc=$qrc"
 	echo "boot_attempts=$attempt"
+	echo "accel=$use"
 	echo "script_rc=${grc:-}"
 } >"$out/guest.info"
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then

@@ -2,6 +2,7 @@
 # Fetch Debian cloud kernels for the QEMU guest matrix (tests/vm/KERNELS).
 #
 #   kernels.sh list [NAME...]      NAME -> release the pattern resolves to now
+#   kernels.sh names               the NAMEs of the KERNELS file, one a line
 #   kernels.sh fetch NAME...       download + unpack; prints the kernel dirs
 #   kernels.sh update              refresh the private package lists
 #   kernels.sh release NAME        just the release string (for scripts)
@@ -17,7 +18,8 @@
 #   kernels/<release>/PROVENANCE   suite, packages, versions, .deb sha256
 #
 # The machine's own apt sources and state are never read or written.
-# NAME may also be a literal release already in the cache.
+# NAME may also be a literal release already in the cache, or (with a
+# slash) a directory laid out like kernels/<release>/ (a kernel you built).
 # UMT_ARCH=arm64: Debian's arm64 kernels from tests/vm/KERNELS.arm64, with
 # their own private apt state (apt-arm64/, Architectures: arm64).
 set -euo pipefail
@@ -188,6 +190,12 @@ download() {
 
 fetch_one() {
 	local name=$1 r s p v need rel kdir
+	if [[ $name == */* ]]; then
+		[ -s "$name/vmlinuz" ] && grep -q '^release=' "$name/PROVENANCE" ||
+			die "$name: no vmlinuz or no release= in its PROVENANCE"
+		(cd "$name" && pwd)
+		return
+	fi
 	if [ -f "$cache/kernels/$name/PROVENANCE" ] && ! grep -qP "^\Q$name\E\s" "$kfile"; then
 		echo "$cache/kernels/$name"	# a literal release, already here
 		return
@@ -268,6 +276,7 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
 list) cmd_list "$@" ;;
+names) names ;;
 update) apt_update ;;
 release)
 	[ $# -eq 1 ] || usage 2
