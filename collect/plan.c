@@ -678,9 +678,9 @@ void ut_plan_explain_missing(const struct ut_plan *plan, FILE *f)
 		return;
 	}
 	fprintf(f, "Hook '%s': this kernel allows neither fentry/fexit nor "
-		"kprobes on it.  What works: record inside a QEMU guest\n"
-		"(see tests/vm/README.md: tests/vm/guest.sh --kernel 6.12 "
-		"...), or boot a kernel that allows\nfentry (BPF "
+		"kprobes on it.  What works: record inside a QEMU guest,\n"
+		"`unmaptrace vm --kernel 7.x -- CMD` (or --kernel-image "
+		"YOUR-BZIMAGE), or boot a kernel that\nallows fentry (BPF "
 		"trampolines) or has CONFIG_KPROBES=y.  "
 		"`unmaptrace features` shows the whole plan.\n", hp->name);
 }
