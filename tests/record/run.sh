@@ -144,7 +144,7 @@ print(len([h for h in j["hooks"] if h["hook"] == sys.argv[2]][0]["tries"]))
 		$([ "$n_tried" -gt 0 ] && [ "$n_lines" -eq "$n_tried" ]
 		  echo $?) \
 		"$n_lines mechanism lines, features tried $n_tried"
-	grep -q 'tests/vm/README.md' rec.err
+	grep -q 'unmaptrace vm --kernel' rec.err
 	check record-refuses-says-what-works $? "no hint where recording works"
 	grep -q '^\[ unmaptrace record: no trace written' rec.err
 	check record-refuses-summary $? "no summary line"
