@@ -100,6 +100,7 @@ struct report {
 	uint64_t flush_mismatches;	/* flush records with nothing pending */
 	uint64_t flush_migrate;		/* ... but try_to_migrate_one() ran */
 	uint64_t defer_differs;		/* kernel deferred unlike defer_flush */
+	uint64_t raced;			/* walk found none of the snapshot */
 	/*
 	 * Calls whose two deferral samples (walk return, rmap call)
 	 * disagree: the kernel's decision is not known, so their flushes,

@@ -166,6 +166,8 @@ static json_t *check_json(const struct report *r)
 			    json_integer((json_int_t)r->flush_mismatches));
 	json_object_set_new(o, "flush_records_migrate",
 			    json_integer((json_int_t)r->flush_migrate));
+	json_object_set_new(o, "calls_raced",
+			    json_integer((json_int_t)r->raced));
 	json_object_set_new(o, "deferral_differs",
 			    json_integer((json_int_t)r->defer_differs));
 	json_object_set_new(o, "deferral_unknown_calls",

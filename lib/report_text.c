@@ -170,6 +170,11 @@ void report_check_text(const struct report *r, FILE *f)
 			(unsigned long long)r->flush_ambiguous,
 			(unsigned long long)
 			r->live_excluded[RL_TLB_FLUSHES]);
+	if (r->raced)
+		fprintf(f, "  not compared: %llu call(s) whose walk found none "
+			"of the PTEs their entry\n  snapshot holds (unmapped "
+			"concurrently between the two)\n",
+			(unsigned long long)r->raced);
 	if (r->flush_migrate)
 		fprintf(f, "  %llu final flush(es) owed to try_to_migrate_one()"
 			" (recorded: it shares\n  current->tlb_ubc; migration "

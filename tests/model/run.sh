@@ -98,6 +98,19 @@ else
 	fail check_names_migrate_flushes "no 'owed to try_to_migrate_one()'"
 fi
 
+# a call whose walk found none of its snapshot's PTEs (recorded on 7.3
+# under record -a: the victim's exit raced kswapd) is named, not compared
+r check_raced --check --json "$UMT_TOP/traces/7.3/kswapd-file-raced.umt"
+if [ "$(rc check_raced)" = 0 ] && clean check_raced &&
+   [ "$($J "$tmp/check_raced.out" results.0.check.calls_raced 2>/dev/null ||
+	grep -o '"calls_raced": [0-9]*' "$tmp/check_raced.out" |
+	grep -o '[0-9]*$')" = 1 ]; then
+	pass check_names_raced_calls
+else
+	fail check_names_raced_calls "exit $(rc check_raced): $(grep -o \
+		'"calls_raced": [0-9]*' "$tmp/check_raced.out")"
+fi
+
 # --check models the trace's own arch whatever --arch asks
 r check_arm64 --check --arch arm64 -p none,kernel synthetic-7.2-pageout.umt
 if [ "$(rc check_arm64)" = 0 ] && clean check_arm64 &&
